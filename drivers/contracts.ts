@@ -1,0 +1,136 @@
+/**
+ * The device model: every driver, real or simulated, implements one of these three contracts.
+ * A real device, a simulated device and a test fake are interchangeable.
+ */
+import type { EventEmitter } from 'node:events';
+
+export type DeviceType = 'barcode' | 'printer' | 'document-scanner';
+export const DEVICE_TYPES: readonly DeviceType[] = ['barcode', 'printer', 'document-scanner'];
+
+/** `connected`: usable now. `disconnected`: absent or closed, being retried. `error`: cannot work until someone acts (e.g. a missing library). */
+export type DeviceState = 'connected' | 'disconnected' | 'error';
+
+export interface DeviceStatus {
+  state: DeviceState;
+  /** Human reason in English, e.g. "port /dev/ttyACM0 vanished; retrying". */
+  reason: string;
+  /** The same reason in Vietnamese, for staff screens. */
+  reasonVi: string;
+  /** Machine-readable condition, e.g. `paper-out`, `cover-open`, `libusb-missing`. */
+  code?: string;
+  /** ISO time the state was entered. */
+  since: string;
+}
+
+export interface DeviceEvents {
+  status: [DeviceStatus];
+}
+
+/** Lifecycle shared by all families. Constructors only assign fields; I/O happens in start()/stop(). */
+export interface Device extends EventEmitter {
+  readonly id: string;
+  readonly type: DeviceType;
+  readonly driver: string;
+  /** Opens the device. Never rejects because the hardware is absent: the device retries with backoff instead. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): DeviceStatus;
+}
+
+// ---------------------------------------------------------------- barcode scanners
+
+/** One decoded read as the scanner framed it, before content classification. */
+export interface RawScan {
+  /** The bytes of the code, prefix/suffix and AIM identifier removed. */
+  data: Buffer;
+  /** AIM symbology identifier (`]Q1`, `]C1`…) when the scanner sent one. */
+  aimId?: string;
+  /** Set when the framer had to cut an over-long read. */
+  truncated?: boolean;
+  /** performance.now() when the last byte arrived (for latency measurements). */
+  receivedAt: number;
+}
+
+export interface BarcodeScanner extends Device {
+  readonly type: 'barcode';
+  on(event: 'scan', listener: (scan: RawScan) => void): this;
+  on(event: 'status', listener: (status: DeviceStatus) => void): this;
+}
+
+/** A barcode scanner that accepts injected reads (simulated driver). */
+export interface SimulatableScanner extends BarcodeScanner {
+  simulate(data: string | Buffer, aimId?: string): void;
+}
+
+// ---------------------------------------------------------------- printers
+
+/** Decoded real-time status (ESC/POS DLE EOT 1–4); see src/printing for the bit tables. */
+export interface PrinterCondition {
+  online: boolean;
+  coverOpen: boolean;
+  paperOut: boolean;
+  paperNearEnd: boolean;
+  cutterError: boolean;
+  unrecoverableError: boolean;
+  autoRecoverableError: boolean;
+}
+
+export interface Printer extends Device {
+  readonly type: 'printer';
+  /** Raster width in dots (384 for 58 mm, 512/576 for 80 mm); 0 for page printers (A4 through CUPS). */
+  readonly widthDots: number;
+  /** What the printer accepts: raw ESC/POS bytes or a PDF document. */
+  readonly accepts: 'escpos' | 'pdf';
+  /** Sends bytes (ESC/POS) or a PDF document; resolves when the transport has taken them all. */
+  write(data: Buffer): Promise<void>;
+  /** Asks the printer its status. Resolves null when this printer cannot answer status at all. */
+  queryStatus(timeoutMs?: number): Promise<PrinterCondition | null>;
+  on(event: 'status', listener: (status: DeviceStatus) => void): this;
+}
+
+// ---------------------------------------------------------------- document scanners
+
+export type ColorMode = 'color' | 'gray' | 'lineart';
+export type ScanSource = 'flatbed' | 'adf' | 'adf-duplex';
+
+export interface ScanRequest {
+  source: ScanSource;
+  resolution: number;
+  mode: ColorMode;
+  signal?: AbortSignal;
+}
+
+export interface ScannedPage {
+  /** 0-based index within this batch. */
+  index: number;
+  /** Encoded image as the device delivered it. */
+  image: Buffer;
+  format: 'png' | 'jpeg' | 'pnm' | 'tiff';
+  width: number;
+  height: number;
+  dpi: number;
+}
+
+/** Conditions a scan can end in besides success; each is reported as its own status. */
+export type ScanErrorCode = 'jam' | 'cover-open' | 'no-documents' | 'busy' | 'offline' | 'cancelled' | 'io';
+
+export class ScanError extends Error {
+  constructor(
+    readonly code: ScanErrorCode,
+    message: string,
+    /** Pages that arrived before the error (they are delivered, never dropped). */
+    readonly pagesDelivered = 0,
+  ) {
+    super(message);
+    this.name = 'ScanError';
+  }
+}
+
+export interface DocumentScanner extends Device {
+  readonly type: 'document-scanner';
+  /** Pages as they arrive; ends when the feeder is empty (or after one flatbed page). Throws ScanError. */
+  scan(request: ScanRequest): AsyncIterable<ScannedPage>;
+  on(event: 'status', listener: (status: DeviceStatus) => void): this;
+}
+
+export type AnyDevice = BarcodeScanner | Printer | DocumentScanner;

@@ -1,0 +1,22 @@
+/**
+ * Every driver the agent knows, by family and name. Adding a driver is one line here.
+ */
+import type { DeviceType } from './contracts.ts';
+import type { DriverEntry } from './driver.ts';
+import { driver as simulatedBarcode } from './barcode/simulated.ts';
+import { driver as simulatedPrinter } from './printer/simulated.ts';
+import { driver as simulatedScanner } from './scanner/simulated.ts';
+
+function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
+  return Object.fromEntries(entries.map((e) => [e.name, e]));
+}
+
+export const driverRegistry: Record<DeviceType, Record<string, DriverEntry>> = {
+  barcode: family(simulatedBarcode),
+  printer: family(simulatedPrinter),
+  'document-scanner': family(simulatedScanner),
+};
+
+export function driverNames(type: DeviceType): string[] {
+  return Object.keys(driverRegistry[type] ?? {});
+}

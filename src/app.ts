@@ -1,0 +1,118 @@
+/**
+ * Wires the agent: store, bus, devices, components and HTTP. buildApp() does no device or network
+ * I/O beyond opening the database; start() opens devices and listens; stop() undoes it in reverse.
+ */
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { Config, DeviceConfig } from './config/schema.ts';
+import { openDatabase } from './store/db.ts';
+import { EventBus } from './bus.ts';
+import { Events } from './events.ts';
+import { OutboxStore } from './outbox/store.ts';
+import { sourceUrn } from './outbox/envelope.ts';
+import { DeviceManager } from './devices.ts';
+import { Health } from './health.ts';
+import { createLogger } from './log.ts';
+import { buildHttp, type App } from './http/server.ts';
+import { BarcodePipeline } from './barcode/pipeline.ts';
+import type { AgentContext } from './context.ts';
+import { HttpError } from './http/errors.ts';
+
+export interface BuildOptions {
+  logger?: Logger;
+}
+
+/** A part of the agent with a lifecycle (relay, spool, queue…). */
+export interface Component {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+export interface Agent {
+  fastify: App;
+  ctx: AgentContext;
+  /** Starts devices and components; listens unless `listen: false` (tests using inject()). */
+  start(opts?: { listen?: boolean }): Promise<{ address: string | null }>;
+  stop(): Promise<void>;
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<Agent> {
+  const startedAt = performance.now();
+  const log = opts.logger ?? createLogger(config.log.level);
+  const dataDir = resolve(config.agent.dataDir);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  const db = openDatabase(dataDir);
+  const bus = new EventBus(log);
+  const outbox = new OutboxStore(db);
+  outbox.start();
+  const events = new Events(db, bus, outbox, sourceUrn(config.agent.site, config.agent.id));
+  const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
+  devices.build();
+  const health = new Health();
+  // Printing is wired by src/printing; until then submitting answers 503.
+  const printing: AgentContext['printing'] = {
+    submit: () => {
+      throw new HttpError(503, 'printing-unavailable', 'printing is not available', 'Chưa có chức năng in');
+    },
+    get: () => undefined,
+  };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing };
+
+  const barcodes = new BarcodePipeline(events);
+  for (const s of devices.ofType('barcode')) barcodes.attach(s);
+
+  health.register('devices', () => {
+    const bad = devices.list().filter((d) => d.state !== 'connected');
+    return bad.length
+      ? { ok: false, message: bad.map((d) => `${d.id}: ${d.status.reason}`).join('; '), messageVi: bad.map((d) => `${d.id}: ${d.status.reasonVi}`).join('; '), detail: { devices: bad.map((d) => d.id) } }
+      : { ok: true };
+  });
+  new Gauge({
+    name: 'hcc_device_connected',
+    help: '1 when the device is connected.',
+    labelNames: ['device', 'type'],
+    registers: [metrics],
+    collect() {
+      for (const d of devices.list()) this.set({ device: d.id, type: d.type }, d.state === 'connected' ? 1 : 0);
+    },
+  });
+
+  const components: Component[] = [];
+  const fastify = await buildHttp(ctx);
+  let started = false;
+
+  return {
+    fastify,
+    ctx,
+    async start({ listen = true } = {}) {
+      await devices.start();
+      for (const c of components) await c.start();
+      started = true;
+      if (!listen) {
+        await fastify.ready();
+        return { address: null };
+      }
+      const address = await fastify.listen({ host: config.agent.listen.host, port: config.agent.listen.port });
+      return { address };
+    },
+    async stop() {
+      await fastify.close();
+      if (started) {
+        for (const c of [...components].reverse()) {
+          try {
+            await c.stop();
+          } catch (err) {
+            log.error({ err, component: c.name }, 'component stop failed');
+          }
+        }
+        await devices.stop();
+      }
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The one config schema. Each section lives here or is imported from the module that owns it;
+ * device keys are validated per driver against the schemas in drivers/registry.ts.
+ */
+import Type, { type Static } from 'typebox';
+import { key, section, item } from './key.ts';
+import { DEVICE_TYPES } from '../../drivers/contracts.ts';
+import { CentralSection } from '../outbox/config.ts';
+import { QueueSection } from '../queue/config.ts';
+import { PrintingSection } from '../printing/config.ts';
+import { DigitiseSection } from '../digitise/config.ts';
+
+export const SCOPES = ['print', 'scan', 'queue', 'dossier', 'admin', 'board'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const AgentSection = section(
+  { title: 'Agent', description: 'Who this agent is and where it listens.' },
+  {
+    id: key(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), {
+      title: 'Agent id',
+      description: 'Unique id of this desk or kiosk within the site, e.g. counter-03. Part of every event source.',
+      default: 'desk-01',
+    }),
+    site: key(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), {
+      title: 'Site id',
+      description: 'Id of the one-stop centre, e.g. hcc-demo. Events carry source urn:hcc:<site>:<agent id>.',
+      default: 'hcc-demo',
+    }),
+    listen: section(
+      { title: 'Listen address', description: 'Where the HTTP API listens. Loopback unless LAN clients (boards, client kiosks) need it.' },
+      {
+        host: key(Type.String({ minLength: 1 }), { title: 'Host', description: 'Interface address to bind.', default: '127.0.0.1' }),
+        port: key(Type.Integer({ minimum: 0, maximum: 65535 }), { title: 'Port', description: 'TCP port (0 picks a free one).', default: 7420 }),
+      },
+    ),
+    dataDir: key(Type.String({ minLength: 1 }), {
+      title: 'Data directory',
+      description: 'Holds the SQLite database, spool previews and scan files. Relative paths are from the working directory.',
+      default: './data',
+    }),
+    timezone: key(Type.String(), {
+      title: 'Time zone',
+      description: 'Time zone in which times are shown and printed and the queue resets daily. Times are stored in UTC.',
+      default: 'Asia/Ho_Chi_Minh',
+    }),
+  },
+);
+
+const LogSection = section(
+  { title: 'Logging', description: 'pino JSON logs on standard output (journald under systemd). Personal data is masked.' },
+  {
+    level: key(Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]), {
+      title: 'Log level',
+      description: 'Lowest level written.',
+      default: 'info',
+    }),
+  },
+);
+
+const TokenItem = item(
+  { title: 'Token', description: 'A bearer token accepted on /api/v1 with the scopes it grants.' },
+  {
+    name: key(Type.String({ minLength: 1, maxLength: 64 }), { title: 'Name', description: 'Who holds the token (shown in the audit log).', default: '' }),
+    token: key(Type.String({ minLength: 8, maxLength: 256 }), { title: 'Token', description: 'The secret, at least 8 characters.', default: '' }),
+    scopes: key(Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { uniqueItems: true }), {
+      title: 'Scopes',
+      description: `What the token may do: ${SCOPES.join(', ')}.`,
+      default: [],
+    }),
+  },
+);
+
+const SecuritySection = section(
+  { title: 'Security', description: 'Who may call the local API: Host and Origin checks against DNS rebinding and cross-site requests, and bearer tokens.' },
+  {
+    allowedHosts: key(Type.Array(Type.String({ minLength: 1, maxLength: 253 })), {
+      title: 'Allowed Host names',
+      description: 'Host header values accepted besides localhost, 127.0.0.1 and [::1] (with or without port). Anything else is refused (DNS rebinding).',
+      default: [],
+    }),
+    allowedOrigins: key(Type.Array(Type.String({ minLength: 1, maxLength: 512 })), {
+      title: 'Allowed browser origins',
+      description: 'Origins (scheme://host[:port]) of web apps allowed to call the API cross-origin, with a bearer token. The agent\'s own origin is always allowed.',
+      default: [],
+    }),
+    tokens: key(Type.Array(TokenItem), {
+      title: 'Bearer tokens',
+      description: 'Tokens accepted in Authorization: Bearer <token>. Required from allowed foreign origins and from every LAN client.',
+      default: [],
+    }),
+  },
+);
+
+const HttpSection = section(
+  { title: 'HTTP limits', description: 'Request size and timeouts, set explicitly.' },
+  {
+    bodyLimit: key(Type.Integer({ minimum: 1024 }), { title: 'Body limit', description: 'Largest request body in bytes.', default: 1048576 }),
+    requestTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Request timeout', description: 'Whole-request timeout in milliseconds.', default: 30000 }),
+    headersTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Headers timeout', description: 'Time allowed to receive request headers (slowloris guard).', default: 10000 }),
+    keepAliveTimeoutMs: key(Type.Integer({ minimum: 100 }), { title: 'Keep-alive timeout', description: 'Idle keep-alive connection timeout.', default: 5000 }),
+  },
+);
+
+const DeviceItem = Type.Object(
+  {
+    id: key(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), { title: 'Device id', description: 'Unique id used in the API.', default: '' }),
+    type: key(Type.Union(DEVICE_TYPES.map((t) => Type.Literal(t))), { title: 'Device family', description: DEVICE_TYPES.join(' | '), default: 'printer' }),
+    driver: key(Type.String({ minLength: 1 }), { title: 'Driver', description: 'Driver name within the family; see drivers/registry.ts.', default: 'simulated' }),
+  },
+  { additionalProperties: true, title: 'Device', description: 'One device; the other keys depend on the driver (see the driver reference).' },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    agent: AgentSection,
+    log: LogSection,
+    security: SecuritySection,
+    http: HttpSection,
+    central: CentralSection,
+    devices: key(Type.Array(DeviceItem), {
+      title: 'Devices',
+      description: 'Hardware at this desk. Each item names its family (type) and driver; the driver defines the remaining keys.',
+      default: [],
+    }),
+    queue: QueueSection,
+    printing: PrintingSection,
+    digitise: DigitiseSection,
+  },
+  { additionalProperties: false, title: 'hcc-agent configuration', description: 'YAML configuration of one hcc-agent.' },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type DeviceConfig = Static<typeof DeviceItem> & Record<string, unknown>;

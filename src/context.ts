@@ -1,0 +1,26 @@
+/** What the HTTP layer and components share. Built once in app.ts. */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/schema.ts';
+import type { Db } from './store/db.ts';
+import type { EventBus } from './bus.ts';
+import type { Events } from './events.ts';
+import type { DeviceManager } from './devices.ts';
+import type { Health } from './health.ts';
+import type { PrintSubmitter } from './printing/api.ts';
+
+export interface AgentContext {
+  config: Config;
+  /** Absolute data directory. */
+  dataDir: string;
+  log: Logger;
+  db: Db;
+  bus: EventBus;
+  events: Events;
+  devices: DeviceManager;
+  health: Health;
+  metrics: Registry;
+  /** Print jobs (src/printing). */
+  printing: PrintSubmitter;
+  startedAt: number;
+}

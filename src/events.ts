@@ -1,0 +1,58 @@
+/**
+ * Recording events: a domain change and the events it produces are written in one SQLite
+ * transaction (outbox), then published to live listeners (WebSocket, board) after commit.
+ */
+import type { Db } from './store/db.ts';
+import type { EventBus } from './bus.ts';
+import type { OutboxStore } from './outbox/store.ts';
+import { makeEvent, type CloudEvent } from './outbox/envelope.ts';
+
+export interface EmitOptions {
+  /** Forward to the central system through the outbox (default true). Live-only events set false. */
+  forward?: boolean;
+  time?: Date;
+}
+
+export interface Tx {
+  emit<T>(type: string, subject: string | undefined, data: T, opts?: EmitOptions): CloudEvent<T>;
+}
+
+export class Events {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+    private readonly outbox: OutboxStore,
+    readonly source: string,
+  ) {}
+
+  /** Runs `work` in one transaction; its emitted events are stored with it and published after commit. */
+  transaction<R>(work: (tx: Tx) => R): R {
+    const pending: CloudEvent[] = [];
+    const run = this.db.transaction(() => {
+      pending.length = 0;
+      return work({
+        emit: (type, subject, data, opts = {}) => {
+          const ev = makeEvent(this.source, type, data, subject, opts.time);
+          if (opts.forward !== false) this.outbox.append(ev);
+          pending.push(ev);
+          return ev;
+        },
+      });
+    });
+    const result = run();
+    for (const ev of pending) this.bus.publish(ev);
+    return result;
+  }
+
+  /** A stored-and-forwarded event with no other change in its transaction. */
+  record<T>(type: string, subject: string | undefined, data: T, opts?: EmitOptions): CloudEvent<T> {
+    return this.transaction((tx) => tx.emit(type, subject, data, opts));
+  }
+
+  /** A live-only event (WebSocket clients), not stored or forwarded: e.g. scan page thumbnails. */
+  publish<T>(type: string, subject: string | undefined, data: T): CloudEvent<T> {
+    const ev = makeEvent(this.source, type, data, subject);
+    this.bus.publish(ev);
+    return ev;
+  }
+}

@@ -1,0 +1,9 @@
+/** Every route plugin under /api/v1. A concern adds its routes file here. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { AgentContext } from '../../context.ts';
+import { systemRoutes } from './system.ts';
+import { eventRoutes } from './events.ts';
+
+export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
+
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes];

@@ -1,0 +1,85 @@
+/** Health, devices and the simulated-scan route. */
+import Type from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RoutePlugin } from './index.ts';
+import { HttpError, notFound } from '../errors.ts';
+import type { SimulatableScanner } from '../../../drivers/contracts.ts';
+
+const DeviceStatusSchema = Type.Object({
+  state: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('error')]),
+  reason: Type.String(),
+  reasonVi: Type.String(),
+  code: Type.Optional(Type.String()),
+  since: Type.String(),
+});
+
+const DeviceSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  driver: Type.String(),
+  state: Type.String(),
+  status: DeviceStatusSchema,
+});
+
+export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
+  const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/health',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Liveness and readiness; degraded when a component needs attention',
+        tags: ['system'],
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+            agent: Type.String(),
+            site: Type.String(),
+            uptimeMs: Type.Integer(),
+            checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), message: Type.Optional(Type.String()), messageVi: Type.Optional(Type.String()), detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
+          }),
+        },
+      },
+    },
+    async () => {
+      const r = ctx.health.report();
+      return { status: r.status, agent: ctx.config.agent.id, site: ctx.config.agent.site, uptimeMs: Math.round(performance.now() - ctx.startedAt), checks: r.checks };
+    },
+  );
+
+  app.get('/devices', { schema: { summary: 'Devices at this desk and their state', tags: ['devices'], response: { 200: Type.Array(DeviceSchema) } } }, async () => ctx.devices.list());
+
+  app.post(
+    '/devices/:id/simulate',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Feed a read to a simulated barcode scanner',
+        tags: ['devices'],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            data: Type.String({ minLength: 1, maxLength: 8192, description: 'What the scanner read.' }),
+            aimId: Type.Optional(Type.String({ pattern: '^\\][A-Za-z][0-9A-Za-z]$', description: 'AIM symbology identifier, e.g. ]Q1.' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Type.Object({ accepted: Type.Boolean() }), 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req, reply) => {
+      const dev = ctx.devices.get(req.params.id);
+      if (!dev) throw notFound(`device ${req.params.id}`, `thiết bị ${req.params.id}`);
+      if (dev.type !== 'barcode' || typeof (dev as SimulatableScanner).simulate !== 'function') {
+        throw new HttpError(409, 'not-simulated', `device ${dev.id} is not a simulated barcode scanner`, `Thiết bị ${dev.id} không phải máy quét mô phỏng`);
+      }
+      try {
+        (dev as SimulatableScanner).simulate(req.body.data, req.body.aimId);
+      } catch (err) {
+        throw new HttpError(409, 'device-unavailable', (err as Error).message, 'Thiết bị chưa sẵn sàng');
+      }
+      return reply.code(202).send({ accepted: true });
+    },
+  );
+};

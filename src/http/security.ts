@@ -1,0 +1,168 @@
+/**
+ * Local, but not open: Host check (DNS rebinding), Origin check (cross-site requests from any web
+ * page the user opens), bearer tokens with scopes, and CORS for the allowed origins.
+ * Applied to every route, WebSocket upgrades included, before anything else runs.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Scope } from '../config/schema.ts';
+import { HttpError } from './errors.ts';
+
+export interface SecurityOptions {
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  tokens: { name: string; token: string; scopes: readonly Scope[] }[];
+  /** True when the agent listens beyond loopback: every non-loopback caller needs a token. */
+  lanExposed: boolean;
+}
+
+export interface Caller {
+  /** Token name, `local` for trusted same-machine callers without a token. */
+  name: string;
+  scopes: readonly Scope[] | 'all';
+  origin?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+  interface FastifyContextConfig {
+    /** Scope a bearer token needs for this route; unset = any caller that passed the Host/Origin checks. */
+    scope?: Scope;
+    /** Route reachable without a token even from the LAN (health only). */
+    public?: boolean;
+  }
+}
+
+const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Strips the port: `localhost:7420` → `localhost`, `[::1]:7420` → `[::1]`. */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const i = h.lastIndexOf(':');
+  return i > 0 && h.indexOf(':') === i ? h.slice(0, i) : h;
+}
+
+export function isLoopbackAddress(ip: string | undefined): boolean {
+  if (!ip) return false;
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+export class AccessControl {
+  private readonly hosts: Set<string>;
+  private readonly origins: Set<string>;
+  private readonly tokens: { name: string; hash: Buffer; scopes: readonly Scope[] }[];
+
+  constructor(private readonly opts: SecurityOptions) {
+    this.hosts = new Set([...LOCAL_HOSTS, ...opts.allowedHosts.map((h) => hostName(h))]);
+    this.origins = new Set(opts.allowedOrigins.map((o) => o.replace(/\/+$/, '').toLowerCase()));
+    this.tokens = opts.tokens.map((t) => ({ name: t.name, hash: sha256(t.token), scopes: t.scopes }));
+  }
+
+  /** Finds the token by comparing hashes in constant time (no early exit on the first mismatch). */
+  private findToken(presented: string): { name: string; scopes: readonly Scope[] } | null {
+    const h = sha256(presented);
+    let found: { name: string; scopes: readonly Scope[] } | null = null;
+    for (const t of this.tokens) if (timingSafeEqual(h, t.hash) && !found) found = t;
+    return found;
+  }
+
+  private presentedToken(req: FastifyRequest): string | null {
+    const auth = req.headers.authorization;
+    if (auth) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+      if (!m) throw new HttpError(401, 'unauthorized', 'Authorization must be "Bearer <token>"', 'Thiếu hoặc sai mã truy cập');
+      return m[1];
+    }
+    // Browsers cannot set headers on WebSocket upgrades or <img> requests: accept a query token on GET.
+    if (req.method === 'GET') {
+      const q = (req.query as Record<string, unknown> | undefined)?.access_token;
+      if (typeof q === 'string' && q) return q;
+    }
+    return null;
+  }
+
+  isAllowedOrigin(origin: string): boolean {
+    return this.origins.has(origin.toLowerCase());
+  }
+
+  /** Refuses a Host this agent does not serve (DNS rebinding) and returns the checked Host. */
+  checkHost(req: FastifyRequest): string {
+    const host = req.headers.host;
+    if (!host || !this.hosts.has(hostName(host))) {
+      throw new HttpError(421, 'host-not-allowed', `Host "${host ?? ''}" is not served here`, 'Tên máy chủ không được phép');
+    }
+    return host;
+  }
+
+  /** Decides who the caller is, or throws the refusal. */
+  check(req: FastifyRequest): Caller {
+    const host = this.checkHost(req);
+    const origin = req.headers.origin;
+    let foreign = false;
+    if (origin !== undefined) {
+      const own = origin.toLowerCase() === `http://${host.toLowerCase()}` || origin.toLowerCase() === `https://${host.toLowerCase()}`;
+      if (!own) {
+        if (!this.isAllowedOrigin(origin)) {
+          throw new HttpError(403, 'origin-not-allowed', `Origin "${origin}" may not call this agent`, 'Trang web này không được phép gọi phần mềm');
+        }
+        foreign = true;
+      }
+    }
+    const route = req.routeOptions.config ?? {};
+    const presented = this.presentedToken(req);
+    const remoteIsLocal = isLoopbackAddress(req.socket?.remoteAddress ?? req.ip);
+    const needToken = !route.public && (foreign || (this.opts.lanExposed && !remoteIsLocal));
+    if (presented === null) {
+      if (needToken) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
+      return { name: 'local', scopes: 'all', origin };
+    }
+    const tok = this.findToken(presented);
+    if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
+    if (route.scope && !tok.scopes.includes(route.scope)) {
+      throw new HttpError(403, 'forbidden', `Token "${tok.name}" lacks the "${route.scope}" scope`, `Mã truy cập thiếu quyền "${route.scope}"`);
+    }
+    return { name: tok.name, scopes: tok.scopes, origin };
+  }
+
+  /** Answers a CORS preflight for an allowed origin (Private Network Access included). */
+  preflight(req: FastifyRequest, reply: FastifyReply): void {
+    const origin = req.headers.origin;
+    if (!origin || !this.isAllowedOrigin(origin)) {
+      throw new HttpError(403, 'origin-not-allowed', `Origin "${origin ?? ''}" may not call this agent`, 'Trang web này không được phép gọi phần mềm');
+    }
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'Origin');
+    reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE');
+    reply.header('access-control-allow-headers', 'Authorization, Content-Type');
+    reply.header('access-control-max-age', '600');
+    if (req.headers['access-control-request-private-network'] === 'true') reply.header('access-control-allow-private-network', 'true');
+    reply.code(204).send();
+  }
+}
+
+export function registerSecurity(app: FastifyInstance, ac: AccessControl): void {
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'OPTIONS') {
+      // Host still matters for preflights (rebinding); then the preflight answer.
+      ac.checkHost(req);
+      ac.preflight(req, reply);
+      return reply;
+    }
+    req.caller = ac.check(req);
+    const origin = req.headers.origin;
+    if (origin && ac.isAllowedOrigin(origin)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+    }
+  });
+  // Every path answers OPTIONS so the hook above can answer preflights.
+  app.options('*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
+}

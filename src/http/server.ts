@@ -1,0 +1,87 @@
+/**
+ * The Fastify instance: limits and timeouts set explicitly, security first, TypeBox schemas on
+ * every route (validation and OpenAPI), one error shape.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import { Histogram } from 'prom-client';
+import type { AgentContext } from '../context.ts';
+import { AccessControl, registerSecurity, isLoopbackAddress } from './security.ts';
+import { ErrorBody, HttpError } from './errors.ts';
+import { routes } from './routes/index.ts';
+
+export type App = FastifyInstance;
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopbackAddress(host);
+}
+
+export async function buildHttp(ctx: AgentContext): Promise<App> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request logging off: a desk makes many small calls; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.http.bodyLimit,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    pluginTimeout: 30000,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = config.http.headersTimeoutMs;
+
+  // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
+  const lanExposed = !isLoopbackHost(config.agent.listen.host);
+  registerSecurity(app, new AccessControl({ ...config.security, lanExposed }));
+
+  app.addSchema(ErrorBody);
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) {
+      reply.headers(err.headers);
+      return reply.code(err.statusCode).send(err.body());
+    }
+    const status = err.statusCode ?? 500;
+    if (err.validation) {
+      return reply.code(400).send({ error: 'bad-request', message: `${err.validationContext ?? 'request'}${err.message.replace(/^(body|params|querystring|headers)/, '')}`, messageVi: 'Dữ liệu gửi lên không hợp lệ' });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: err.code?.toLowerCase().replace(/^fst_err_/, '') ?? 'bad-request', message: err.message, messageVi: 'Yêu cầu không hợp lệ' });
+    }
+    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'Internal error; see the agent log', messageVi: 'Lỗi nội bộ; xem nhật ký phần mềm' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not-found', message: `No route ${req.method} ${req.url.split('?')[0]}`, messageVi: 'Không có đường dẫn này' }));
+
+  const duration = new Histogram({
+    name: 'hcc_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [ctx.metrics],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'hcc-agent', version: '1', description: 'Local API of the hcc-agent desk and kiosk daemon. Errors: {error, message, messageVi}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  for (const r of routes) await app.register(r, { ctx, prefix: '/api/v1' });
+  app.get('/metrics', { schema: { hide: true }, config: { scope: 'admin' } }, async (_req, reply) => {
+    reply.type(ctx.metrics.contentType);
+    return ctx.metrics.metrics();
+  });
+  return app as unknown as App;
+}

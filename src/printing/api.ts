@@ -1,0 +1,41 @@
+/**
+ * What other concerns (queue, dossier flows, pages) need from printing: submit a job, possibly
+ * inside the transaction of the change it belongs to, and read its state.
+ */
+import type { Tx } from '../events.ts';
+
+export const TEMPLATES = ['queue-ticket', 'dossier-receipt', 'result-slip', 'test-page'] as const;
+export type TemplateName = (typeof TEMPLATES)[number];
+
+/** `interrupted`: the daemon died mid-transfer; reprinted only on explicit retry. */
+export type JobState = 'queued' | 'printing' | 'printed' | 'failed' | 'waiting' | 'interrupted';
+
+export interface PrintRequest {
+  /** Device id; default printer when absent. */
+  printer?: string;
+  template: TemplateName;
+  data: Record<string, unknown>;
+  /** Output: thermal raster (default) or A4 PDF (dossier-receipt only). */
+  format?: 'thermal' | 'a4';
+}
+
+export interface PrintJobView {
+  id: string;
+  printer: string;
+  template: TemplateName;
+  state: JobState;
+  error?: string;
+  errorVi?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PrintSubmitter {
+  /**
+   * Validates and stores the job. Synchronous so it can run inside `events.transaction(tx => …)`
+   * together with the change it belongs to; the printer is driven after commit. Throws HttpError
+   * (400 unknown template/bad data, 404 unknown printer).
+   */
+  submit(req: PrintRequest, tx?: Tx): { id: string; state: JobState };
+  get(id: string): PrintJobView | undefined;
+}
