@@ -28,7 +28,7 @@ export interface Overrides {
   dataDir?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
 const validateRoot = ajv.compile(ConfigSchema);
 const deviceValidators = new Map<string, ReturnType<typeof ajv.compile>>();
 
