@@ -4,6 +4,7 @@
 import type { DeviceType } from './contracts.ts';
 import type { DriverEntry } from './driver.ts';
 import { driver as simulatedBarcode } from './barcode/simulated.ts';
+import { driver as serialBarcode } from './barcode/serial.ts';
 import { driver as simulatedPrinter } from './printer/simulated.ts';
 import { driver as simulatedScanner } from './scanner/simulated.ts';
 
@@ -12,7 +13,7 @@ function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
 }
 
 export const driverRegistry: Record<DeviceType, Record<string, DriverEntry>> = {
-  barcode: family(simulatedBarcode),
+  barcode: family(simulatedBarcode, serialBarcode),
   printer: family(simulatedPrinter),
   'document-scanner': family(simulatedScanner),
 };

@@ -1,0 +1,150 @@
+/**
+ * The real serial driver against socat pseudo-terminal pairs: the test writes to one end like a
+ * scanner would, the driver reads the other.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
+import { SERIAL_DEFAULTS, SerialBarcodeScanner, type SerialScannerOptions } from '../../drivers/barcode/serial.ts';
+import { tempDir } from '../helpers/agent.ts';
+
+class PtyPair {
+  proc: ChildProcess | null = null;
+  constructor(readonly dir: string) {}
+  get scannerEnd() { return join(this.dir, 'a'); }
+  get agentEnd() { return join(this.dir, 'b'); }
+
+  async start(): Promise<void> {
+    this.proc = spawn('socat', [`pty,raw,echo=0,link=${this.scannerEnd}`, `pty,raw,echo=0,link=${this.agentEnd}`], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !(existsSync(this.scannerEnd) && existsSync(this.agentEnd)); i++) await sleep(10);
+    if (!existsSync(this.agentEnd)) throw new Error('socat did not create the pty pair');
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Writes like a scanner: each string is one write() on the pty. */
+  async write(...parts: (string | Buffer)[]): Promise<void> {
+    const fd = openSync(this.scannerEnd, constants.O_WRONLY | constants.O_NOCTTY);
+    try {
+      for (const [i, p] of parts.entries()) {
+        writeSync(fd, typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
+        if (i < parts.length - 1) await sleep(5);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(opts: Partial<SerialScannerOptions> = {}) {
+  const dir = tempDir('hcc-barcode-pty-');
+  const pty = new PtyPair(dir);
+  await pty.start();
+  const scanner = new SerialBarcodeScanner('desk', { ...SERIAL_DEFAULTS, path: pty.agentEnd, ...opts });
+  const scans: RawScan[] = [];
+  const statuses: DeviceStatus[] = [];
+  scanner.on('scan', (s: RawScan) => scans.push(s));
+  scanner.on('status', (s: DeviceStatus) => statuses.push(s));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => pty.stop(), () => scanner.stop());
+  await scanner.start();
+  expect(scanner.status().state).toBe('connected');
+  return { pty, scanner, scans, statuses };
+}
+
+async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+
+const text = (scans: RawScan[]) => scans.map((s) => s.data.toString('utf8'));
+
+describe('serial barcode scanner over a socat pty pair', () => {
+  for (const baudRate of [9600, 115200]) {
+    for (const [suffix, chars] of [['CR', '\r'], ['LF', '\n'], ['CRLF', '\r\n'], ['TAB', '\t']] as const) {
+      it(`frames on ${suffix} at ${baudRate} baud`, async () => {
+        const { pty, scans } = await setup({ baudRate, suffix });
+        await pty.write(`000.00.21.H30-261122-0001${chars}EE123456785VN${chars}`);
+        await until(() => scans.length === 2);
+        expect(text(scans)).toEqual(['000.00.21.H30-261122-0001', 'EE123456785VN']);
+      });
+    }
+  }
+
+  it('frames on silence when the scanner sends no suffix', async () => {
+    const { pty, scans } = await setup({ suffix: 'none', interCharTimeoutMs: 40 });
+    await pty.write('000.00.21.H30-', '261122-0001');
+    await until(() => scans.length === 1);
+    await sleep(150);
+    await pty.write('EE123456785VN');
+    await until(() => scans.length === 2);
+    expect(text(scans)).toEqual(['000.00.21.H30-261122-0001', 'EE123456785VN']);
+  });
+
+  it('reassembles reads split across writes, including a split CRLF', async () => {
+    const { pty, scans } = await setup({ suffix: 'CRLF' });
+    await pty.write('EE1234', '56785VN\r', '\nRR000000005', 'VN\r\n');
+    await until(() => scans.length === 2);
+    expect(text(scans)).toEqual(['EE123456785VN', 'RR000000005VN']);
+  });
+
+  it('strips a prefix and reads AIM identifiers; keeps UTF-8 intact', async () => {
+    const { pty, scans } = await setup({ suffix: 'CR', prefix: '@@' });
+    await pty.write('@@]Q1001099012345||Trần Thị Bình|31121985|Nữ|Huế|01012022\r', ']C1EE123456785VN\r', 'plain\r');
+    await until(() => scans.length === 3);
+    expect(scans.map((s) => s.aimId)).toEqual([']Q1', ']C1', undefined]);
+    expect(text(scans)).toEqual(['001099012345||Trần Thị Bình|31121985|Nữ|Huế|01012022', 'EE123456785VN', 'plain']);
+  });
+
+  it('cuts an over-long read, marks it truncated and recovers on the next one', async () => {
+    const { pty, scans } = await setup({ suffix: 'CR', maxLength: 64 });
+    await pty.write('x'.repeat(300), 'y'.repeat(300) + '\rok\r');
+    await until(() => scans.length === 2);
+    expect(scans[0].truncated).toBe(true);
+    expect(scans[0].data.length).toBe(64);
+    expect(text(scans)[1]).toBe('ok');
+  });
+
+  it('survives unplug and replug on the same path (socat restarted)', async () => {
+    const { pty, scanner, scans, statuses } = await setup({ suffix: 'CR' });
+    await pty.write('before\r');
+    await until(() => scans.length === 1);
+    await pty.stop();
+    await until(() => scanner.status().state === 'disconnected');
+    expect(statuses.at(-1)?.code).toBe('disconnected');
+    await sleep(300);
+    const t0 = Date.now();
+    await pty.start();
+    await until(() => scanner.status().state === 'connected');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    await pty.write('after\r');
+    await until(() => scans.length === 2);
+    expect(text(scans)).toEqual(['before', 'after']);
+  });
+
+  it('stays disconnected (not crashed) while the path does not exist', async () => {
+    const dir = tempDir('hcc-barcode-pty-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const scanner = new SerialBarcodeScanner('ghost', { ...SERIAL_DEFAULTS, path: join(dir, 'missing') });
+    cleanups.push(() => scanner.stop());
+    await scanner.start();
+    expect(scanner.status()).toMatchObject({ state: 'disconnected', code: 'unavailable' });
+  });
+});
