@@ -4,6 +4,7 @@
  * Applied to every route, WebSocket upgrades included, before anything else runs.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Scope } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
@@ -156,7 +157,20 @@ export function registerSecurity(app: FastifyInstance, ac: AccessControl): void 
       ac.preflight(req, reply);
       return reply;
     }
-    req.caller = ac.check(req);
+    try {
+      req.caller = ac.check(req);
+    } catch (err) {
+      // A refused WebSocket upgrade has no HTTP response cycle to end the socket: answer and close it here.
+      if (req.headers.upgrade && err instanceof HttpError) {
+        const body = JSON.stringify(err.body());
+        reply.hijack();
+        req.raw.socket.end(
+          `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      throw err;
+    }
     const origin = req.headers.origin;
     if (origin && ac.isAllowedOrigin(origin)) {
       reply.header('access-control-allow-origin', origin);
