@@ -63,7 +63,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing };
 
-  const barcodes = new BarcodePipeline(events);
+  const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
 
   health.register('devices', () => {

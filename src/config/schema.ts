@@ -9,6 +9,7 @@ import { CentralSection } from '../outbox/config.ts';
 import { QueueSection } from '../queue/config.ts';
 import { PrintingSection } from '../printing/config.ts';
 import { DigitiseSection } from '../digitise/config.ts';
+import { BarcodeSection } from '../barcode/config.ts';
 
 export const SCOPES = ['print', 'scan', 'queue', 'dossier', 'admin', 'board'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -125,6 +126,7 @@ export const ConfigSchema = Type.Object(
     queue: QueueSection,
     printing: PrintingSection,
     digitise: DigitiseSection,
+    barcode: BarcodeSection,
   },
   { additionalProperties: false, title: 'hcc-agent configuration', description: 'YAML configuration of one hcc-agent.' },
 );
