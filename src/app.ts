@@ -11,6 +11,7 @@ import { openDatabase } from './store/db.ts';
 import { EventBus } from './bus.ts';
 import { Events } from './events.ts';
 import { OutboxStore } from './outbox/store.ts';
+import { OutboxService } from './outbox/service.ts';
 import { sourceUrn } from './outbox/envelope.ts';
 import { DeviceManager } from './devices.ts';
 import { Health } from './health.ts';
@@ -54,6 +55,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
   devices.build();
   const health = new Health();
+  const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
   // Printing is wired by src/printing; until then submitting answers 503.
   const printing: AgentContext['printing'] = {
     submit: () => {
@@ -61,7 +63,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     get: () => undefined,
   };
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, outbox: outboxService };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -83,6 +85,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   const components: Component[] = [];
+  components.push(outboxService);
   const fastify = await buildHttp(ctx);
   let started = false;
 

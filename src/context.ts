@@ -8,6 +8,7 @@ import type { Events } from './events.ts';
 import type { DeviceManager } from './devices.ts';
 import type { Health } from './health.ts';
 import type { PrintSubmitter } from './printing/api.ts';
+import type { OutboxService } from './outbox/service.ts';
 
 export interface AgentContext {
   config: Config;
@@ -22,5 +23,7 @@ export interface AgentContext {
   metrics: Registry;
   /** Print jobs (src/printing). */
   printing: PrintSubmitter;
+  /** The outbox relay, its status and dead letters (src/outbox). */
+  outbox: OutboxService;
   startedAt: number;
 }

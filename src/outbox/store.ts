@@ -1,4 +1,5 @@
 /** The outbox table: every event to forward is stored here in the same transaction as the change it reports. */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { formatSequence, type CloudEvent } from './envelope.ts';
@@ -18,25 +19,189 @@ export const OUTBOX_MIGRATIONS = [
      delivered_at INTEGER
    );
    CREATE INDEX outbox_state_seq ON outbox(state, seq);`,
+  // Dead events hold back later events of their subject (order per subject); pruning walks delivered_at.
+  `CREATE INDEX outbox_dead_subject ON outbox(subject, seq) WHERE state = 'dead';
+   CREATE INDEX outbox_delivered_at ON outbox(delivered_at) WHERE state = 'delivered';`,
 ];
 
+/** An event ready to send: its stored JSON with the `sequence` extension added. */
+export interface OutboundEvent {
+  seq: number;
+  id: string;
+  type: string;
+  subject: string | null;
+  /** CloudEvents JSON (structured mode) including `sequence`. */
+  json: string;
+  size: number;
+}
+
+export interface OutboxCounts {
+  pending: number;
+  delivered: number;
+  dead: number;
+  /** Pending events held back behind a dead event of the same subject. */
+  held: number;
+  /** created_at (ms) of the oldest pending event. */
+  oldestPendingAt: number | null;
+}
+
+export interface DeadEvent {
+  seq: number;
+  id: string;
+  type: string;
+  subject: string | null;
+  attempts: number;
+  error: string | null;
+  createdAt: string;
+}
+
+function isFull(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'SQLITE_FULL';
+}
+
 export class OutboxStore {
-  private insertStmt!: import('better-sqlite3').Statement<unknown[]>;
+  private stmts!: {
+    insert: Statement<unknown[]>;
+    batch: Statement<unknown[]>;
+    delivered: Statement<unknown[]>;
+    dead: Statement<unknown[]>;
+    attempt: Statement<unknown[]>;
+    counts: Statement<unknown[]>;
+    held: Statement<unknown[]>;
+    oldest: Statement<unknown[]>;
+    deadList: Statement<unknown[]>;
+    retry: Statement<unknown[]>;
+    prune: Statement<unknown[]>;
+    bytes: Statement<unknown[]>;
+  };
+  private readonly appendListeners = new Set<() => void>();
+  /** Bytes of event JSON stored (all states); kept in memory, recomputed after pruning. */
+  private storedBytes = 0;
+  /** Set when SQLite answered SQLITE_FULL (disk or max_page_count); cleared by the next successful write. */
+  fullSince: number | null = null;
 
   constructor(private readonly db: Db) {}
 
   start(): void {
     migrate(this.db, 'outbox', OUTBOX_MIGRATIONS);
-    this.insertStmt = this.db.prepare('INSERT INTO outbox (id, type, subject, envelope, size, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const p = (sql: string) => this.db.prepare(sql);
+    this.stmts = {
+      insert: p('INSERT INTO outbox (id, type, subject, envelope, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      batch: p(`SELECT seq, id, type, subject, envelope, size FROM outbox o
+                WHERE state = 'pending'
+                  AND (subject IS NULL OR NOT EXISTS (SELECT 1 FROM outbox d WHERE d.state = 'dead' AND d.subject = o.subject AND d.seq < o.seq))
+                ORDER BY seq LIMIT ?`),
+      delivered: p("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 WHERE seq = ? AND state = 'pending'"),
+      dead: p("UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1 WHERE seq = ? AND state = 'pending'"),
+      attempt: p('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?'),
+      counts: p('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
+      held: p(`SELECT COUNT(*) AS n FROM outbox o WHERE state = 'pending' AND subject IS NOT NULL
+               AND EXISTS (SELECT 1 FROM outbox d WHERE d.state = 'dead' AND d.subject = o.subject AND d.seq < o.seq)`),
+      oldest: p("SELECT created_at AS t FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1"),
+      deadList: p("SELECT seq, id, type, subject, attempts, last_error AS error, created_at FROM outbox WHERE state = 'dead' ORDER BY seq LIMIT ?"),
+      retry: p("UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'dead'"),
+      prune: p("DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE state = 'delivered' AND delivered_at < ? LIMIT ?)"),
+      bytes: p('SELECT COALESCE(SUM(size), 0) AS b FROM outbox'),
+    };
+    this.storedBytes = (this.stmts.bytes.get() as { b: number }).b;
+  }
+
+  /** Called (synchronously, inside the writer's transaction) after each append: the relay wakes on it. */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
   }
 
   /** Stores the event; call inside the transaction of the change. Sets `sequence` on the event. */
   append(event: CloudEvent): number {
     const { sequence: _s, ...rest } = event;
     const json = JSON.stringify(rest);
-    const info = this.insertStmt.run(event.id, event.type, event.subject ?? null, json, Buffer.byteLength(json), Date.now());
-    const seq = Number(info.lastInsertRowid);
+    const size = Buffer.byteLength(json);
+    let seq: number;
+    try {
+      seq = Number(this.stmts.insert.run(event.id, event.type, event.subject ?? null, json, size, Date.now()).lastInsertRowid);
+    } catch (err) {
+      if (isFull(err)) this.fullSince ??= Date.now();
+      throw err;
+    }
+    this.fullSince = null;
+    this.storedBytes += size;
     event.sequence = formatSequence(seq);
+    for (const l of this.appendListeners) l();
     return seq;
+  }
+
+  get bytes(): number {
+    return this.storedBytes;
+  }
+
+  /**
+   * The next pending events in sequence order, at most `maxEvents` and `maxBytes` (the first event
+   * always, however large). Events of a subject with an earlier dead event are held back.
+   */
+  nextBatch(maxEvents: number, maxBytes: number): OutboundEvent[] {
+    const out: OutboundEvent[] = [];
+    let bytes = 0;
+    for (const r of this.stmts.batch.iterate(maxEvents) as IterableIterator<{ seq: number; id: string; type: string; subject: string | null; envelope: string; size: number }>) {
+      if (out.length > 0 && bytes + r.size > maxBytes) break;
+      bytes += r.size;
+      // The envelope is stored without `sequence`; appending it avoids a parse/stringify per event.
+      out.push({ seq: r.seq, id: r.id, type: r.type, subject: r.subject, json: `${r.envelope.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`, size: r.size });
+    }
+    return out;
+  }
+
+  private write<T>(fn: () => T): T {
+    try {
+      const r = this.db.transaction(fn)();
+      this.fullSince = null;
+      return r;
+    } catch (err) {
+      if (isFull(err)) this.fullSince ??= Date.now();
+      throw err;
+    }
+  }
+
+  markDelivered(seqs: readonly number[], now = Date.now()): void {
+    if (seqs.length) this.write(() => { for (const s of seqs) this.stmts.delivered.run(now, s); });
+  }
+
+  markDead(seq: number, error: string): void {
+    this.write(() => this.stmts.dead.run(error.slice(0, 1000), seq));
+  }
+
+  /** Counts a failed attempt on events that stay pending. */
+  recordAttempt(seqs: readonly number[], error: string): void {
+    const e = error.slice(0, 1000);
+    if (seqs.length) this.write(() => { for (const s of seqs) this.stmts.attempt.run(e, s); });
+  }
+
+  counts(): OutboxCounts {
+    const c: OutboxCounts = { pending: 0, delivered: 0, dead: 0, held: 0, oldestPendingAt: null };
+    for (const r of this.stmts.counts.all() as { state: 'pending' | 'delivered' | 'dead'; n: number }[]) c[r.state] = r.n;
+    if (c.dead > 0 && c.pending > 0) c.held = (this.stmts.held.get() as { n: number }).n;
+    c.oldestPendingAt = (this.stmts.oldest.get() as { t: number } | undefined)?.t ?? null;
+    return c;
+  }
+
+  deadEvents(limit = 100): DeadEvent[] {
+    return (this.stmts.deadList.all(limit) as (Omit<DeadEvent, 'createdAt'> & { created_at: number })[]).map(({ created_at, ...r }) => ({ ...r, createdAt: new Date(created_at).toISOString() }));
+  }
+
+  /** Puts a dead event back in line. False when no dead event has that id. */
+  retryDead(id: string): boolean {
+    return this.write(() => this.stmts.retry.run(id).changes === 1);
+  }
+
+  /** Deletes delivered events delivered before `before` (ms), in chunks so writers are never blocked long. */
+  prune(before: number, chunk = 5000): number {
+    let total = 0;
+    for (;;) {
+      const n = this.write(() => this.stmts.prune.run(before, chunk).changes);
+      total += n;
+      if (n < chunk) break;
+    }
+    if (total > 0) this.storedBytes = (this.stmts.bytes.get() as { b: number }).b;
+    return total;
   }
 }

@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentContext } from '../../context.ts';
 import { systemRoutes } from './system.ts';
 import { eventRoutes } from './events.ts';
+import { outboxRoutes } from './outbox.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes];

@@ -1,0 +1,152 @@
+/**
+ * The outbox as one component: the relay with its transport, the disk cap (health + alarm),
+ * pruning of delivered events, and the numbers GET /api/v1/outbox shows.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Events } from '../events.ts';
+import type { Health } from '../health.ts';
+import type { OutboxStore, OutboxCounts } from './store.ts';
+import { Relay, realClock, type Clock, type RelayStatus, type Transport } from './relay.ts';
+import { HttpTransport } from './transports/http.ts';
+import { MqttTransport } from './transports/mqtt.ts';
+
+export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, RelayStatus {
+  oldestPendingAgeMs: number | null;
+  /** Stored event JSON, bytes, and the configured cap. */
+  bytes: number;
+  capBytes: number;
+  overCap: boolean;
+  /** SQLite answered SQLITE_FULL (disk full) since this time. */
+  diskFullSince: string | null;
+}
+
+/** How often the cap is checked and delivered events are pruned. */
+const MAINTENANCE_MS = 60_000;
+
+export function makeTransport(config: Config, source: string, log: Logger): Transport | null {
+  const c = config.central;
+  if (c.transport === 'http') {
+    return new HttpTransport({ url: c.http.url, token: c.http.token, hmacSecret: c.http.hmacSecret, mode: c.http.mode, caFile: c.http.caFile, timeoutMs: c.http.timeoutMs, source });
+  }
+  if (c.transport === 'mqtt') {
+    return new MqttTransport({ ...c.mqtt, site: config.agent.site, agentId: config.agent.id }, log);
+  }
+  return null;
+}
+
+export class OutboxService {
+  readonly name = 'outbox';
+  readonly relay: Relay;
+  private readonly clock: Clock;
+  private timer: NodeJS.Timeout | null = null;
+  private overCapAlarm = false;
+  private fullAlarm = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly config: Config,
+    readonly store: OutboxStore,
+    private readonly events: Events,
+    private readonly health: Health,
+    private readonly log: Logger,
+    opts: { transport?: Transport | null; clock?: Clock; random?: () => number } = {},
+  ) {
+    this.clock = opts.clock ?? realClock;
+    const transport = opts.transport !== undefined ? opts.transport : makeTransport(config, events.source, log);
+    this.relay = new Relay(store, transport, { ...config.central.relay, clock: this.clock, random: opts.random }, log);
+  }
+
+  async start(): Promise<void> {
+    this.health.register('outbox', () => this.check());
+    // Appends run inside the writer's transaction: look at the cap once it has committed.
+    this.unsubscribe = this.store.onAppend(() => {
+      if (!this.overCapAlarm && this.store.bytes > this.config.central.outbox.maxBytes) queueMicrotask(() => this.maintain(false));
+    });
+    this.maintain(true);
+    this.timer = setInterval(() => this.maintain(true), MAINTENANCE_MS);
+    this.timer.unref();
+    await this.relay.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    await this.relay.stop();
+  }
+
+  /** Deletes delivered events older than the retention. */
+  prune(now = this.clock.now()): number {
+    const n = this.store.prune(now - this.config.central.outbox.retentionHours * 3_600_000);
+    if (n > 0) this.log.info({ pruned: n }, 'delivered events pruned');
+    return n;
+  }
+
+  status(): OutboxStatus {
+    const { oldestPendingAt, ...counts } = this.store.counts();
+    return {
+      ...counts,
+      oldestPendingAgeMs: oldestPendingAt === null ? null : Math.max(0, this.clock.now() - oldestPendingAt),
+      ...this.relay.status(),
+      bytes: this.store.bytes,
+      capBytes: this.config.central.outbox.maxBytes,
+      overCap: this.store.bytes > this.config.central.outbox.maxBytes,
+      diskFullSince: this.store.fullSince === null ? null : new Date(this.store.fullSince).toISOString(),
+    };
+  }
+
+  retryDead(id: string): boolean {
+    const ok = this.store.retryDead(id);
+    if (ok) this.relay.wake();
+    return ok;
+  }
+
+  private check(): { ok: boolean; message?: string; messageVi?: string; detail?: Record<string, unknown> } {
+    const bytes = this.store.bytes;
+    const cap = this.config.central.outbox.maxBytes;
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    if (this.store.fullSince !== null) {
+      return { ok: false, message: 'the disk is full: new events may not be stored', messageVi: 'Ổ đĩa đã đầy: sự kiện mới có thể không lưu được', detail: { bytes, cap } };
+    }
+    if (bytes > cap) {
+      return { ok: false, message: `outbox holds ${mb(bytes)} MB, above its ${mb(cap)} MB cap: is the central system reachable?`, messageVi: `Hàng đợi gửi đi chiếm ${mb(bytes)} MB, vượt mức ${mb(cap)} MB: kiểm tra kết nối tới hệ thống trung tâm`, detail: { bytes, cap } };
+    }
+    return { ok: true, detail: { bytes, cap } };
+  }
+
+  /** Raises or clears the alarms (as hcc.device.status of the pseudo-device `outbox`), and prunes. */
+  private maintain(prune: boolean): void {
+    try {
+      if (prune) this.prune();
+    } catch (err) {
+      this.log.error({ err }, 'outbox pruning failed');
+    }
+    const over = this.store.bytes > this.config.central.outbox.maxBytes;
+    if (over !== this.overCapAlarm) {
+      this.overCapAlarm = over;
+      this.alarm(over ? 'error' : 'connected', over ? 'outbox-over-cap' : 'ok', this.check(), true);
+    }
+    const full = this.store.fullSince !== null;
+    if (full !== this.fullAlarm) {
+      this.fullAlarm = full;
+      // A full disk cannot store the alarm: it goes to live listeners only.
+      this.alarm(full ? 'error' : 'connected', full ? 'disk-full' : 'ok', this.check(), !full);
+    }
+  }
+
+  private alarm(state: 'error' | 'connected', code: string, c: { message?: string; messageVi?: string }, store: boolean): void {
+    const data = {
+      device: 'outbox', type: 'outbox', driver: this.relay.status().transport, state, code,
+      reason: c.message ?? 'outbox back to normal', reasonVi: c.messageVi ?? 'Hàng đợi gửi đi đã bình thường', since: new Date(this.clock.now()).toISOString(),
+    };
+    this.log[state === 'error' ? 'warn' : 'info']({ code, bytes: this.store.bytes }, 'outbox alarm');
+    try {
+      if (store) this.events.record('hcc.device.status', 'outbox', data);
+      else this.events.publish('hcc.device.status', 'outbox', data);
+    } catch (err) {
+      this.log.error({ err }, 'could not record the outbox alarm');
+      this.events.publish('hcc.device.status', 'outbox', data);
+    }
+  }
+}

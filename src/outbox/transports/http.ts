@@ -1,0 +1,152 @@
+/**
+ * HTTP transport: CloudEvents over HTTP(S) to the central API. Batch mode POSTs
+ * `application/cloudevents-batch+json` (CloudEvents JSON format §4); structured mode POSTs one
+ * `application/cloudevents+json` per event. Each request carries a bearer token and an
+ * HMAC-SHA256 signature of `timestamp + "." + body` (docs/central.md says how to verify it).
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { OutboundEvent } from '../store.ts';
+import type { SendResult, Transport } from '../relay.ts';
+
+/** Header names; the receiver (src/outbox/receiver.ts) and docs/central.md use the same. */
+export const HEADERS = {
+  timestamp: 'x-hcc-timestamp',
+  signature: 'x-hcc-signature',
+  source: 'x-hcc-source',
+  count: 'x-hcc-event-count',
+} as const;
+
+export const BATCH_CONTENT_TYPE = 'application/cloudevents-batch+json';
+export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */
+export function sign(secret: string, timestamp: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** Retryable statuses: the server may accept the same request later. Other 4xx are refusals. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+export interface HttpTransportOptions {
+  url: string;
+  token: string;
+  hmacSecret: string;
+  mode: 'batch' | 'structured';
+  caFile: string;
+  timeoutMs: number;
+  source: string;
+}
+
+interface Answer {
+  status: number;
+  statusText: string;
+  body: string;
+  retryAfter?: string;
+}
+
+export class HttpTransport implements Transport {
+  readonly name = 'http';
+  private agent: http.Agent | null = null;
+  private readonly url: URL;
+
+  constructor(private readonly opts: HttpTransportOptions) {
+    this.url = new URL(opts.url);
+  }
+
+  start(): void {
+    const ca = this.opts.caFile ? readFileSync(this.opts.caFile) : undefined;
+    // A custom CA is trusted in addition to the system roots, not instead of them.
+    this.agent = this.url.protocol === 'https:'
+      ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets: 1 });
+  }
+
+  stop(): void {
+    this.agent?.destroy();
+    this.agent = null;
+  }
+
+  async send(batch: OutboundEvent[], signal: AbortSignal): Promise<SendResult> {
+    if (this.opts.mode === 'batch') {
+      const body = `[${batch.map((e) => e.json).join(',')}]`;
+      return this.verdict(batch.map((e) => e.seq), await this.post(body, BATCH_CONTENT_TYPE, batch.length, signal));
+    }
+    const delivered: number[] = [];
+    for (const e of batch) {
+      const r = this.verdict([e.seq], await this.post(e.json, STRUCTURED_CONTENT_TYPE, 1, signal));
+      if (r.delivered.length === 0) return { ...r, delivered };
+      delivered.push(e.seq);
+    }
+    return { delivered };
+  }
+
+  private verdict(seqs: number[], a: Answer | { error: string }): SendResult {
+    if ('error' in a) return { delivered: [], retry: { error: a.error } };
+    if (a.status >= 200 && a.status < 300) return { delivered: seqs };
+    const reason = `HTTP ${a.status} ${a.statusText}${a.body ? `: ${a.body.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`;
+    if (isRetryableStatus(a.status)) return { delivered: [], retry: { error: reason, retryAfterMs: parseRetryAfter(a.retryAfter) } };
+    return { delivered: [], refused: reason };
+  }
+
+  private post(body: string, contentType: string, count: number, signal: AbortSignal): Promise<Answer | { error: string }> {
+    const buf = Buffer.from(body);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'content-length': String(buf.length),
+      [HEADERS.timestamp]: ts,
+      [HEADERS.source]: this.opts.source,
+      [HEADERS.count]: String(count),
+    };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    if (this.opts.hmacSecret) headers[HEADERS.signature] = sign(this.opts.hmacSecret, ts, buf);
+    const lib = this.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (v: Answer | { error: string }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      };
+      const req = lib.request(this.url, { method: 'POST', headers, agent: this.agent ?? undefined }, (res) => {
+        const chunks: Buffer[] = [];
+        let len = 0;
+        res.on('data', (c: Buffer) => {
+          // Only the start of an error body is kept for the dead-letter reason.
+          if (len < 4096) chunks.push(c);
+          len += c.length;
+        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8').slice(0, 1000), retryAfter: res.headers['retry-after'] }));
+        res.on('error', (err) => done({ error: `response: ${err.message}` }));
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        done({ error: `no answer within ${this.opts.timeoutMs} ms` });
+      }, this.opts.timeoutMs);
+      const onAbort = () => {
+        req.destroy();
+        done({ error: 'stopped' });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (err: NodeJS.ErrnoException) => done({ error: `${err.code ?? 'error'}: ${err.message}` }));
+      req.end(buf);
+    });
+  }
+}
