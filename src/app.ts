@@ -20,6 +20,7 @@ import { buildHttp, type App } from './http/server.ts';
 import { BarcodePipeline } from './barcode/pipeline.ts';
 import type { AgentContext } from './context.ts';
 import { HttpError } from './http/errors.ts';
+import { Queue } from './queue/index.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -63,7 +64,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     get: () => undefined,
   };
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, outbox: outboxService };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, outbox: outboxService, queue: new Queue(() => ctx) };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const components: Component[] = [];
   components.push(outboxService);
+  components.push(ctx.queue);
   const fastify = await buildHttp(ctx);
   let started = false;
 

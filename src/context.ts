@@ -9,6 +9,7 @@ import type { DeviceManager } from './devices.ts';
 import type { Health } from './health.ts';
 import type { PrintSubmitter } from './printing/api.ts';
 import type { OutboxService } from './outbox/service.ts';
+import type { Queue } from './queue/index.ts';
 
 export interface AgentContext {
   config: Config;
@@ -25,5 +26,7 @@ export interface AgentContext {
   printing: PrintSubmitter;
   /** The outbox relay, its status and dead letters (src/outbox). */
   outbox: OutboxService;
+  /** The centre queue: host engine or client of the host (src/queue). */
+  queue: Queue;
   startedAt: number;
 }

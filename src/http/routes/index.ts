@@ -4,7 +4,8 @@ import type { AgentContext } from '../../context.ts';
 import { systemRoutes } from './system.ts';
 import { eventRoutes } from './events.ts';
 import { outboxRoutes } from './outbox.ts';
+import { queueRoutes } from './queue.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes];

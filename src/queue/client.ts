@@ -1,0 +1,285 @@
+/**
+ * Client role (kiosks, counter PCs): every queue request goes to the host over HTTP with the
+ * token. When the host cannot be reached, the client says so plainly (health, /queue/link, the
+ * ticket answer) and, if configured, issues numbers from blocks it reserved from the host in
+ * advance; the host never issues those numbers itself, so nothing is duplicated, and the tickets
+ * reach the host as soon as it answers again.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/db.ts';
+import { HttpError } from '../http/errors.ts';
+import type { QueueConfig } from './config.ts';
+import { QUEUE_MIGRATIONS } from './db.ts';
+import { localTime, type Clock } from './clock.ts';
+import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
+import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
+
+export interface ClientDeps extends TicketPrintDeps {
+  agentId: string;
+  timezone: string;
+  log: Logger;
+}
+
+/** The host did not answer (network error, timeout, or a 502/503/504 on its way). */
+export class HostUnreachable extends Error {}
+
+interface BlockRow {
+  host_block_id: number;
+  day: string;
+  service_id: string;
+  prefix: string;
+  width: number;
+  first: number;
+  last: number;
+  next: number;
+}
+
+const UNREACHABLE: Notice = {
+  code: 'queue-host-unreachable',
+  message: 'The queue server cannot be reached',
+  messageVi: 'Không kết nối được máy chủ xếp hàng',
+};
+
+export class QueueClient {
+  clock: Clock;
+  reachable = false;
+  lastContactAt: Date | null = null;
+  lastError: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  /** Waiting counts from the host's last board state, for offline tickets' people-ahead. */
+  private lastWaiting = new Map<string, number>();
+  private readonly base: string;
+
+  constructor(
+    private readonly d: ClientDeps,
+    clock: Clock,
+  ) {
+    this.clock = clock;
+    this.base = d.config.hostUrl.replace(/\/+$/, '');
+  }
+
+  start(): void {
+    migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
+    if (!this.base) this.d.log.error('queue.role is client but queue.hostUrl is empty');
+    const loop = () => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = null;
+        if (this.timer) this.timer = setTimeout(loop, this.d.config.client.checkIntervalMs).unref();
+      });
+    };
+    this.timer = setTimeout(loop, 0).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+  }
+
+  /** One round: check the link, send offline tickets, keep a block per service in reserve. */
+  async tick(): Promise<void> {
+    try {
+      const state = await this.request<BoardState>('GET', '/api/v1/queue/state');
+      this.lastWaiting = new Map(state.services.map((s) => [s.id, s.waiting]));
+      await this.sync();
+      if (this.d.config.client.offlineIssue) await this.refill();
+    } catch (err) {
+      if (!(err instanceof HostUnreachable)) this.d.log.warn({ err }, 'queue host refused a background request');
+    }
+  }
+
+  // ------------------------------------------------------------------ HTTP to the host
+
+  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
+    return (await res.json()) as T;
+  }
+
+  async requestBinary(path: string): Promise<{ type: string; body: Buffer }> {
+    const res = await this.send('GET', path);
+    return { type: res.headers.get('content-type') ?? 'application/octet-stream', body: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: { authorization: `Bearer ${this.d.config.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.d.config.client.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      throw this.down(e.cause?.code ?? e.name ?? e.message);
+    }
+    if (res.status === 502 || res.status === 503 || res.status === 504) {
+      await res.body?.cancel();
+      throw this.down(`HTTP ${res.status}`);
+    }
+    this.reachable = true;
+    this.lastContactAt = this.clock();
+    this.lastError = null;
+    if (!res.ok) {
+      const e = (await res.json().catch(() => ({}))) as { error?: string; message?: string; messageVi?: string };
+      throw new HttpError(res.status, e.error ?? 'queue-host-error', `queue host: ${e.message ?? res.statusText}`, e.messageVi);
+    }
+    return res;
+  }
+
+  private down(reason: string): HostUnreachable {
+    if (this.reachable || this.lastError === null) this.d.log.warn({ host: this.base, reason }, 'queue host unreachable');
+    this.reachable = false;
+    this.lastError = reason;
+    return new HostUnreachable(reason);
+  }
+
+  /** For forwarded actions that have no offline fallback. */
+  unreachableError(): HttpError {
+    return new HttpError(503, UNREACHABLE.code, `${UNREACHABLE.message} (${this.lastError ?? 'no answer'})`, UNREACHABLE.messageVi);
+  }
+
+  async forward<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.request<T>(method, path, body);
+    } catch (err) {
+      if (err instanceof HostUnreachable) throw this.unreachableError();
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------ issuing
+
+  async issue(body: IssueBody): Promise<IssueResult> {
+    const print = body.print ?? this.d.config.printing.enabled;
+    let result: IssueResult;
+    try {
+      result = await this.request<IssueResult>('POST', '/api/v1/queue/tickets', { serviceId: body.serviceId, priority: body.priority, print: false });
+    } catch (err) {
+      if (!(err instanceof HostUnreachable)) throw err;
+      if (!this.d.config.client.offlineIssue) throw this.unreachableError();
+      return this.issueOffline(body, print);
+    }
+    // The paper ticket comes out of this kiosk's printer.
+    return print ? { ...result, ...printTicket(this.d, result) } : result;
+  }
+
+  private issueOffline(body: IssueBody, print: boolean): IssueResult {
+    const service = this.d.config.services.find((s) => s.id === body.serviceId);
+    if (!service) throw new HttpError(404, 'unknown-service', `service ${body.serviceId} is not offered here`, `Không có dịch vụ ${body.serviceId}`);
+    if (body.priority && !this.d.config.priority.categories.some((c) => c.id === body.priority)) {
+      throw new HttpError(400, 'unknown-priority', `priority category ${body.priority} is not configured`, `Không có đối tượng ưu tiên ${body.priority}`);
+    }
+    const now = this.clock();
+    const day = localTime(now, this.d.timezone).day;
+    const db = this.d.db;
+    return db.transaction((): IssueResult => {
+      const block = db.prepare('SELECT * FROM queue_client_blocks WHERE day = ? AND service_id = ? AND next <= last ORDER BY host_block_id LIMIT 1').get(day, service.id) as BlockRow | undefined;
+      if (!block) {
+        throw new HttpError(
+          503,
+          'queue-host-unreachable',
+          'The queue server cannot be reached and no reserved numbers are left; please ask staff',
+          'Không kết nối được máy chủ xếp hàng và đã hết số dự phòng; xin liên hệ nhân viên',
+        );
+      }
+      db.prepare('UPDATE queue_client_blocks SET next = next + 1 WHERE host_block_id = ?').run(block.host_block_id);
+      const number = block.prefix + String(block.next).padStart(block.width, '0');
+      const unsynced = (db.prepare('SELECT COUNT(*) AS n FROM queue_offline_tickets WHERE day = ? AND service_id = ? AND synced = 0').get(day, service.id) as { n: number }).n;
+      db.prepare('INSERT INTO queue_offline_tickets (block_id, day, number, service_id, priority, issued_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        block.host_block_id,
+        day,
+        number,
+        service.id,
+        body.priority ?? null,
+        now.getTime(),
+      );
+      const result: IssueResult = {
+        number,
+        serviceId: service.id,
+        priority: body.priority ?? null,
+        day,
+        issuedAt: now.toISOString(),
+        waitingAhead: (this.lastWaiting.get(service.id) ?? 0) + unsynced,
+        offline: true,
+        notice: {
+          code: 'issued-offline',
+          message: 'The queue server cannot be reached; your number is valid and will be called as usual',
+          messageVi: 'Mất kết nối máy chủ xếp hàng; số thứ tự của quý khách vẫn hợp lệ và sẽ được gọi bình thường',
+        },
+      };
+      return print ? { ...result, ...printTicket(this.d, result) } : result;
+    })();
+  }
+
+  /** Sends tickets issued offline to the host, oldest first. */
+  async sync(): Promise<void> {
+    for (;;) {
+      const rows = this.d.db.prepare('SELECT * FROM queue_offline_tickets WHERE synced = 0 ORDER BY id LIMIT 200').all() as {
+        id: number;
+        block_id: number;
+        number: string;
+        service_id: string;
+        priority: string | null;
+        issued_at: number;
+      }[];
+      if (rows.length === 0) return;
+      const body: ImportBody = {
+        agent: this.d.agentId,
+        tickets: rows.map((r) => ({ blockId: r.block_id, number: r.number, serviceId: r.service_id, priority: r.priority, issuedAt: new Date(r.issued_at).toISOString() })),
+      };
+      await this.request('POST', '/api/v1/queue/blocks/tickets', body);
+      const mark = this.d.db.prepare('UPDATE queue_offline_tickets SET synced = 1 WHERE id = ?');
+      this.d.db.transaction(() => rows.forEach((r) => mark.run(r.id)))();
+    }
+  }
+
+  /** Keeps at least half a block of today's numbers in reserve for every service. */
+  async refill(): Promise<void> {
+    const day = localTime(this.clock(), this.d.timezone).day;
+    const size = this.d.config.client.blockSize;
+    for (const s of this.d.config.services) {
+      if (this.remaining(day, s.id) >= Math.ceil(size / 2)) continue;
+      let block: Block;
+      try {
+        block = await this.request<Block>('POST', '/api/v1/queue/blocks', { serviceId: s.id, size, agent: this.d.agentId });
+      } catch (err) {
+        if (err instanceof HttpError && err.statusCode === 409) continue; // daily limit reached
+        throw err;
+      }
+      this.d.db
+        .prepare('INSERT INTO queue_client_blocks (host_block_id, day, service_id, prefix, width, first, last, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(block.id, block.day, block.serviceId, block.prefix, block.width, block.first, block.last, block.first);
+    }
+  }
+
+  private remaining(day: string, serviceId: string): number {
+    return (
+      this.d.db.prepare('SELECT COALESCE(SUM(last - next + 1), 0) AS n FROM queue_client_blocks WHERE day = ? AND service_id = ?').get(day, serviceId) as { n: number }
+    ).n;
+  }
+
+  link(): LinkState {
+    const day = localTime(this.clock(), this.d.timezone).day;
+    const pendingSync = (this.d.db.prepare('SELECT COUNT(*) AS n FROM queue_offline_tickets WHERE synced = 0').get() as { n: number }).n;
+    const blocks = this.d.config.services.map((s) => ({ serviceId: s.id, remaining: this.remaining(day, s.id) }));
+    let notice: Notice | null = null;
+    if (!this.reachable) {
+      const offline = this.d.config.client.offlineIssue && blocks.some((b) => b.remaining > 0);
+      notice = offline
+        ? { code: 'issuing-offline', message: `${UNREACHABLE.message}; tickets are issued from reserved numbers`, messageVi: `${UNREACHABLE.messageVi}; đang cấp số từ dải số dự phòng` }
+        : { ...UNREACHABLE, message: `${UNREACHABLE.message}; tickets cannot be issued`, messageVi: `${UNREACHABLE.messageVi}; tạm thời không cấp được số` };
+    }
+    return {
+      role: 'client',
+      hostUrl: this.base,
+      reachable: this.reachable,
+      lastContactAt: this.lastContactAt?.toISOString() ?? null,
+      pendingSync,
+      blocks,
+      notice,
+    };
+  }
+}

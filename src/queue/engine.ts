@@ -1,0 +1,471 @@
+/**
+ * The queue host: numbering, the waiting lines, counter actions and ratings. Every change is one
+ * synchronous SQLite transaction together with its outbox events, so concurrent requests cannot
+ * interleave inside it (no duplicate number, no ticket called twice) and a crash loses nothing.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/db.ts';
+import type { Events, Tx } from '../events.ts';
+import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import type { QueueConfig } from './config.ts';
+import { QUEUE_MIGRATIONS } from './db.ts';
+import { isOpenAt, localTime, type Clock } from './clock.ts';
+import { callText } from './voice.ts';
+import type { Block, BlockBody, BoardState, Call, CounterResult, ImportBody, IssueBody, IssueResult, PendingRating, RatingBody, RatingResult, Ticket, TransferBody } from './schemas.ts';
+
+export interface TicketRow {
+  id: number;
+  day: string;
+  number: string;
+  service_id: string;
+  priority: string | null;
+  state: Ticket['state'];
+  pos: number;
+  counter_id: string | null;
+  issued_at: number;
+  first_called_at: number | null;
+  called_at: number | null;
+  completed_at: number | null;
+  recalls: number;
+  transfers: number;
+  origin: string;
+  print_job_id: string | null;
+}
+
+interface CallRow {
+  id: number;
+  ticket_id: number;
+  day: string;
+  number: string;
+  service_id: string;
+  counter_id: string;
+  at: number;
+  recall: number;
+}
+
+export interface EngineDeps extends TicketPrintDeps {
+  db: Db;
+  events: Events;
+  config: QueueConfig;
+  timezone: string;
+  /** Called after each committed change (board push). */
+  onChange: () => void;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function ticketView(r: TicketRow): Ticket {
+  return {
+    number: r.number,
+    day: r.day,
+    serviceId: r.service_id,
+    priority: r.priority,
+    state: r.state,
+    counterId: r.counter_id,
+    issuedAt: new Date(r.issued_at).toISOString(),
+    calledAt: iso(r.called_at),
+    completedAt: iso(r.completed_at),
+  };
+}
+
+/** Event data with the timestamps the central side computes waiting and service time from. */
+function eventData(r: TicketRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    number: r.number,
+    day: r.day,
+    serviceId: r.service_id,
+    priority: r.priority,
+    counterId: r.counter_id,
+    issuedAt: new Date(r.issued_at).toISOString(),
+    calledAt: iso(r.called_at),
+    firstCalledAt: iso(r.first_called_at),
+    completedAt: iso(r.completed_at),
+    waitMs: r.first_called_at === null ? null : r.first_called_at - r.issued_at,
+    serviceMs: r.completed_at === null || r.called_at === null ? null : r.completed_at - r.called_at,
+    ...extra,
+  };
+}
+
+export class QueueEngine {
+  clock: Clock;
+  private s!: Record<string, Statement<unknown[]>>;
+  private readonly services: Map<string, QueueConfig['services'][number]>;
+  private readonly counters: Map<string, QueueConfig['counters'][number]>;
+
+  constructor(
+    private readonly d: EngineDeps,
+    clock: Clock,
+  ) {
+    this.clock = clock;
+    this.services = new Map(d.config.services.map((s) => [s.id, s]));
+    this.counters = new Map(d.config.counters.map((c) => [c.id, c]));
+  }
+
+  start(): void {
+    migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
+    const p = (sql: string) => this.d.db.prepare(sql);
+    this.s = {
+      bump: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, ?)
+               ON CONFLICT (day, prefix) DO UPDATE SET last = last + excluded.last RETURNING last`),
+      insert: p(`INSERT INTO queue_tickets (day, number, service_id, priority, state, pos, issued_at, origin)
+                 VALUES (@day, @number, @serviceId, @priority, 'waiting', @pos, @issuedAt, @origin)`),
+      byId: p('SELECT * FROM queue_tickets WHERE id = ?'),
+      byNumber: p('SELECT * FROM queue_tickets WHERE day = ? AND number = ?'),
+      waitingCount: p(`SELECT COUNT(*) AS n FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id = ?`),
+      waitingPriority: p(`SELECT COUNT(*) AS n FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id = ? AND priority IS NOT NULL`),
+      next: p(`SELECT * FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id IN (SELECT value FROM json_each(?))
+               AND (priority IS NOT NULL) = ? ORDER BY pos, id LIMIT 1`),
+      current: p(`SELECT * FROM queue_tickets WHERE day = ? AND counter_id = ? AND state = 'called'`),
+      setCalled: p(`UPDATE queue_tickets SET state = 'called', counter_id = ?, called_at = ?, first_called_at = COALESCE(first_called_at, ?) WHERE id = ? AND state = 'waiting'`),
+      finish: p(`UPDATE queue_tickets SET state = ?, completed_at = ? WHERE id = ? AND state = 'called'`),
+      transfer: p(`UPDATE queue_tickets SET state = 'waiting', service_id = ?, counter_id = NULL, called_at = NULL, pos = ?, transfers = transfers + 1 WHERE id = ? AND state = 'called'`),
+      firstPos: p(`SELECT MIN(pos) AS p FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id = ?`),
+      recall: p('UPDATE queue_tickets SET recalls = recalls + 1 WHERE id = ?'),
+      setPrintJob: p('UPDATE queue_tickets SET print_job_id = ? WHERE id = ?'),
+      insertCall: p('INSERT INTO queue_calls (ticket_id, day, number, service_id, counter_id, at, recall) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      lastCallOf: p('SELECT MAX(id) AS id FROM queue_calls WHERE ticket_id = ?'),
+      call: p('SELECT * FROM queue_calls WHERE id = ?'),
+      counterState: p('SELECT day, normals FROM queue_counter_state WHERE counter_id = ?'),
+      setCounterState: p(`INSERT INTO queue_counter_state (counter_id, day, normals) VALUES (?, ?, ?)
+                          ON CONFLICT (counter_id) DO UPDATE SET day = excluded.day, normals = excluded.normals`),
+      boardWaiting: p(`SELECT service_id, COUNT(*) AS n, SUM(priority IS NOT NULL) AS p FROM queue_tickets WHERE day = ? AND state = 'waiting' GROUP BY service_id`),
+      boardLastIssued: p('SELECT prefix, last FROM queue_numbering WHERE day = ?'),
+      boardCurrent: p(`SELECT c.* FROM queue_tickets t JOIN queue_calls c ON c.id = (SELECT MAX(id) FROM queue_calls WHERE ticket_id = t.id)
+                       WHERE t.day = ? AND t.state = 'called'`),
+      lastCalls: p('SELECT * FROM queue_calls WHERE day = ? ORDER BY id DESC LIMIT ?'),
+      pending: p(`SELECT t.* FROM queue_tickets t LEFT JOIN queue_ratings r ON r.ticket_id = t.id
+                  WHERE t.day = ? AND t.counter_id = ? AND t.state = 'completed' AND t.completed_at >= ? AND r.ticket_id IS NULL
+                  ORDER BY t.completed_at DESC, t.id DESC LIMIT 1`),
+      rated: p('SELECT 1 FROM queue_ratings WHERE ticket_id = ?'),
+      insertRating: p('INSERT INTO queue_ratings (ticket_id, counter_id, level, score, at) VALUES (?, ?, ?, ?, ?)'),
+      insertBlock: p('INSERT INTO queue_blocks (day, prefix, service_id, first, last, agent, reserved_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      block: p('SELECT * FROM queue_blocks WHERE id = ?'),
+      setNumbering: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, ?) ON CONFLICT (day, prefix) DO UPDATE SET last = excluded.last`),
+    };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  today(now = this.clock()): string {
+    return localTime(now, this.d.timezone).day;
+  }
+
+  limitOf(serviceId: string): number {
+    return this.services.get(serviceId)?.dailyLimit ?? this.d.config.dailyLimit;
+  }
+
+  /** Digits of a number: 3, more when the daily limit needs them (A0001…). */
+  widthOf(serviceId: string): number {
+    return Math.max(3, String(this.limitOf(serviceId)).length);
+  }
+
+  isOpen(now = this.clock()): boolean {
+    return isOpenAt(this.d.config.openingHours, now, this.d.timezone);
+  }
+
+  service(id: string) {
+    const s = this.services.get(id);
+    if (!s) throw new HttpError(404, 'unknown-service', `service ${id} is not offered here`, `Không có dịch vụ ${id}`);
+    return s;
+  }
+
+  counter(id: string) {
+    const c = this.counters.get(id);
+    if (!c) throw notFound(`counter ${id}`, `quầy ${id}`);
+    return c;
+  }
+
+  checkPriority(priority: string | undefined | null): string | null {
+    if (priority === undefined || priority === null) return null;
+    if (!this.d.config.priority.categories.some((c) => c.id === priority)) {
+      throw new HttpError(400, 'unknown-priority', `priority category ${priority} is not configured`, `Không có đối tượng ưu tiên ${priority}`);
+    }
+    return priority;
+  }
+
+  private row(id: number): TicketRow {
+    return this.s.byId.get(id) as TicketRow;
+  }
+
+  private callView(c: CallRow): Call {
+    const counter = this.counters.get(c.counter_id);
+    return {
+      callId: c.id,
+      number: c.number,
+      serviceId: c.service_id,
+      counterId: c.counter_id,
+      counterName: counter?.name ?? c.counter_id,
+      at: new Date(c.at).toISOString(),
+      recall: c.recall === 1,
+      text: callText(c.number, counter?.spoken || c.counter_id),
+      audioUrl: `/api/v1/queue/voice/${c.id}.wav`,
+    };
+  }
+
+  private commit<R>(work: (tx: Tx) => R): R {
+    const r = this.d.events.transaction(work);
+    this.d.onChange();
+    return r;
+  }
+
+  // ------------------------------------------------------------------ issuing
+
+  issue(body: IssueBody, origin = 'host'): IssueResult {
+    const now = this.clock();
+    const service = this.service(body.serviceId);
+    const priority = this.checkPriority(body.priority);
+    if (!this.isOpen(now)) {
+      throw new HttpError(409, 'closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
+    }
+    const day = this.today(now);
+    const print = body.print ?? this.d.config.printing.enabled;
+    return this.commit((tx) => {
+      const seq = (this.s.bump.get(day, service.prefix, 1) as { last: number }).last;
+      if (seq > this.limitOf(service.id)) {
+        throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
+      }
+      const number = service.prefix + String(seq).padStart(this.widthOf(service.id), '0');
+      const ahead = (this.s[priority ? 'waitingPriority' : 'waitingCount'].get(day, service.id) as { n: number }).n;
+      const id = Number(this.s.insert.run({ day, number, serviceId: service.id, priority, pos: now.getTime(), issuedAt: now.getTime(), origin }).lastInsertRowid);
+      const result: IssueResult = { number, serviceId: service.id, priority, day, issuedAt: now.toISOString(), waitingAhead: ahead };
+      if (print) {
+        Object.assign(result, printTicket(this.d, result, tx));
+        if (result.printJobId) this.s.setPrintJob.run(result.printJobId, id);
+      }
+      tx.emit('hcc.queue.ticket.issued', number, eventData(this.row(id), { origin, printJobId: result.printJobId ?? null }), { time: now });
+      return result;
+    });
+  }
+
+  // ------------------------------------------------------------------ counters
+
+  private currentOf(day: string, counterId: string): TicketRow | undefined {
+    return this.s.current.get(day, counterId) as TicketRow | undefined;
+  }
+
+  /** Picks the next ticket for a counter by its services and the priority policy. */
+  private pickNext(day: string, counter: QueueConfig['counters'][number]): TicketRow | undefined {
+    const services = JSON.stringify(counter.services);
+    const prio = this.s.next.get(day, services, 1) as TicketRow | undefined;
+    const normal = this.s.next.get(day, services, 0) as TicketRow | undefined;
+    const { policy, every } = this.d.config.priority;
+    if (policy === 'strict' || !prio || !normal) {
+      const pick = prio ?? normal;
+      if (pick && policy === 'interleaved') this.s.setCounterState.run(counter.id, day, pick.priority ? 0 : this.normalsSince(day, counter.id) + 1);
+      return pick;
+    }
+    const normals = this.normalsSince(day, counter.id);
+    const pick = normals >= every ? prio : normal;
+    this.s.setCounterState.run(counter.id, day, pick.priority ? 0 : normals + 1);
+    return pick;
+  }
+
+  /** Normal tickets called at the counter since its last priority ticket; a new day starts owing one. */
+  private normalsSince(day: string, counterId: string): number {
+    const st = this.s.counterState.get(counterId) as { day: string; normals: number } | undefined;
+    return st && st.day === day ? st.normals : this.d.config.priority.every;
+  }
+
+  private finishCurrent(tx: Tx, current: TicketRow, state: 'completed' | 'no-show', now: Date): TicketRow {
+    this.s.finish.run(state, now.getTime(), current.id);
+    const r = this.row(current.id);
+    tx.emit(state === 'completed' ? 'hcc.queue.ticket.completed' : 'hcc.queue.ticket.skipped', r.number, eventData(r, { outcome: state }), { time: now });
+    return r;
+  }
+
+  private addCall(tx: Tx, r: TicketRow, counterId: string, now: Date, recall: boolean): number {
+    const callId = Number(this.s.insertCall.run(r.id, r.day, r.number, r.service_id, counterId, now.getTime(), recall ? 1 : 0).lastInsertRowid);
+    tx.emit(recall ? 'hcc.queue.ticket.recalled' : 'hcc.queue.ticket.called', r.number, eventData(r, { callId, recall }), { time: now });
+    return callId;
+  }
+
+  private noCurrent(counterId: string): HttpError {
+    return new HttpError(409, 'no-current-ticket', `counter ${counterId} is serving no ticket`, `Quầy ${counterId} chưa gọi số nào`);
+  }
+
+  /** Call next: completes the ticket being served, then calls the next one. */
+  callNext(counterId: string): CounterResult {
+    const counter = this.counter(counterId);
+    const now = this.clock();
+    const day = this.today(now);
+    return this.commit((tx) => {
+      const current = this.currentOf(day, counterId);
+      const finished = current ? ticketView(this.finishCurrent(tx, current, 'completed', now)) : null;
+      const next = this.pickNext(day, counter);
+      if (!next) {
+        return { counterId, action: 'call-next', ticket: null, finished, notice: { code: 'none-waiting', message: 'No ticket is waiting', messageVi: 'Không còn số chờ' } };
+      }
+      this.s.setCalled.run(counterId, now.getTime(), now.getTime(), next.id);
+      const r = this.row(next.id);
+      const callId = this.addCall(tx, r, counterId, now, false);
+      return { counterId, action: 'call-next', ticket: ticketView(r), finished, callId };
+    });
+  }
+
+  recall(counterId: string): CounterResult {
+    this.counter(counterId);
+    const now = this.clock();
+    const day = this.today(now);
+    return this.commit((tx) => {
+      const current = this.currentOf(day, counterId);
+      if (!current) throw this.noCurrent(counterId);
+      this.s.recall.run(current.id);
+      const callId = this.addCall(tx, this.row(current.id), counterId, now, true);
+      return { counterId, action: 'recall', ticket: ticketView(this.row(current.id)), callId };
+    });
+  }
+
+  finish(counterId: string, outcome: 'completed' | 'no-show'): CounterResult {
+    this.counter(counterId);
+    const now = this.clock();
+    const day = this.today(now);
+    return this.commit((tx) => {
+      const current = this.currentOf(day, counterId);
+      if (!current) throw this.noCurrent(counterId);
+      const r = this.finishCurrent(tx, current, outcome, now);
+      return { counterId, action: outcome === 'completed' ? 'complete' : 'skip', ticket: ticketView(r) };
+    });
+  }
+
+  /** Sends the ticket being served to another service's line, keeping its number. */
+  transfer(counterId: string, body: TransferBody): CounterResult {
+    this.counter(counterId);
+    const to = this.service(body.serviceId);
+    const now = this.clock();
+    const day = this.today(now);
+    return this.commit((tx) => {
+      const current = this.currentOf(day, counterId);
+      if (!current) throw this.noCurrent(counterId);
+      const first = (this.s.firstPos.get(day, to.id) as { p: number | null }).p;
+      const pos = body.position === 'last' || first === null ? now.getTime() : Math.min(first - 1, now.getTime());
+      this.s.transfer.run(to.id, pos, current.id);
+      const r = this.row(current.id);
+      tx.emit('hcc.queue.ticket.transferred', r.number, eventData(r, { fromServiceId: current.service_id, toServiceId: to.id, fromCounterId: counterId, transferredAt: now.toISOString() }), { time: now });
+      return { counterId, action: 'transfer', ticket: ticketView(r) };
+    });
+  }
+
+  // ------------------------------------------------------------------ board
+
+  state(): BoardState {
+    const now = this.clock();
+    const day = this.today(now);
+    const waiting = new Map((this.s.boardWaiting.all(day) as { service_id: string; n: number; p: number }[]).map((r) => [r.service_id, r]));
+    const lastByPrefix = new Map((this.s.boardLastIssued.all(day) as { prefix: string; last: number }[]).map((r) => [r.prefix, r.last]));
+    const current = new Map((this.s.boardCurrent.all(day) as CallRow[]).map((c) => [c.counter_id, this.callView(c)]));
+    return {
+      day,
+      generatedAt: now.toISOString(),
+      services: this.d.config.services.map((s) => {
+        const last = lastByPrefix.get(s.prefix);
+        return {
+          id: s.id,
+          name: s.name,
+          nameEn: s.nameEn,
+          prefix: s.prefix,
+          waiting: waiting.get(s.id)?.n ?? 0,
+          priorityWaiting: waiting.get(s.id)?.p ?? 0,
+          lastIssued: last ? s.prefix + String(Math.min(last, this.limitOf(s.id))).padStart(this.widthOf(s.id), '0') : null,
+        };
+      }),
+      counters: this.d.config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, current: current.get(c.id) ?? null })),
+      lastCalls: (this.s.lastCalls.all(day, this.d.config.board.lastCalls) as CallRow[]).map((c) => this.callView(c)),
+    };
+  }
+
+  callById(callId: number): Call | undefined {
+    const c = this.s.call.get(callId) as CallRow | undefined;
+    return c && this.callView(c);
+  }
+
+  // ------------------------------------------------------------------ ratings
+
+  pendingRating(counterId: string): PendingRating {
+    this.counter(counterId);
+    const now = this.clock();
+    const since = now.getTime() - this.d.config.ratings.windowMinutes * 60_000;
+    const r = this.s.pending.get(this.today(now), counterId, since) as TicketRow | undefined;
+    return {
+      counterId,
+      ticket: r ? { number: r.number, serviceId: r.service_id, completedAt: new Date(r.completed_at!).toISOString() } : null,
+      levels: this.d.config.ratings.levels,
+    };
+  }
+
+  rate(body: RatingBody): RatingResult {
+    const level = this.d.config.ratings.levels.find((l) => l.id === body.level);
+    if (!level) throw new HttpError(400, 'unknown-level', `rating level ${body.level} is not configured`, `Không có mức đánh giá ${body.level}`);
+    if (!body.number && !body.counterId) throw new HttpError(400, 'bad-request', 'give the ticket number or the counter', 'Cần số thứ tự hoặc quầy');
+    const now = this.clock();
+    const day = this.today(now);
+    return this.commit((tx) => {
+      let t: TicketRow | undefined;
+      if (body.number) {
+        t = this.s.byNumber.get(day, body.number) as TicketRow | undefined;
+        if (!t) throw notFound(`ticket ${body.number}`, `số thứ tự ${body.number}`);
+        if (body.counterId && t.counter_id !== body.counterId) throw new HttpError(409, 'other-counter', `ticket ${t.number} was not served at counter ${body.counterId}`, `Số ${t.number} không được phục vụ tại quầy này`);
+      } else {
+        const p = this.pendingRating(body.counterId!).ticket;
+        if (!p) throw new HttpError(404, 'nothing-to-rate', `no served ticket awaits a rating at counter ${body.counterId}`, 'Không có lượt phục vụ nào chờ đánh giá');
+        t = this.s.byNumber.get(day, p.number) as TicketRow;
+      }
+      if (t.state !== 'completed') throw new HttpError(409, 'not-served', `ticket ${t.number} has not been served`, `Số ${t.number} chưa được phục vụ xong`);
+      if (this.s.rated.get(t.id)) throw new HttpError(409, 'already-rated', `ticket ${t.number} is already rated`, `Số ${t.number} đã được đánh giá`);
+      this.s.insertRating.run(t.id, t.counter_id, level.id, level.score, now.getTime());
+      const out: RatingResult = { number: t.number, counterId: t.counter_id!, level: level.id, score: level.score, ratedAt: now.toISOString() };
+      tx.emit('hcc.feedback.rated', t.number, { ...out, day: t.day, serviceId: t.service_id, levelName: level.name, levelNameEn: level.nameEn }, { time: now });
+      return out;
+    });
+  }
+
+  // ------------------------------------------------------------------ blocks for client kiosks
+
+  /** Reserves `size` numbers of today for a client kiosk; the host never issues them itself. */
+  reserveBlock(body: BlockBody): Block {
+    const service = this.service(body.serviceId);
+    const now = this.clock();
+    const day = this.today(now);
+    return this.d.db.transaction(() => {
+      const limit = this.limitOf(service.id);
+      const last = (this.s.bump.get(day, service.prefix, body.size) as { last: number }).last;
+      const first = last - body.size + 1;
+      if (first > limit) {
+        this.s.setNumbering.run(day, service.prefix, Math.max(limit, first - 1));
+        throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
+      }
+      const end = Math.min(last, limit);
+      if (end < last) this.s.setNumbering.run(day, service.prefix, end);
+      const id = Number(this.s.insertBlock.run(day, service.prefix, service.id, first, end, body.agent, now.getTime()).lastInsertRowid);
+      return { id, day, serviceId: service.id, prefix: service.prefix, width: this.widthOf(service.id), first, last: end };
+    })();
+  }
+
+  /** Receives tickets a client issued from its blocks while the host was unreachable. */
+  importTickets(body: ImportBody): { accepted: number; already: number } {
+    let accepted = 0;
+    let already = 0;
+    this.commit((tx) => {
+      for (const t of body.tickets) {
+        const block = this.s.block.get(t.blockId) as { day: string; prefix: string; service_id: string; first: number; last: number; agent: string } | undefined;
+        const m = /^([A-Z]{1,2})(\d+)$/.exec(t.number);
+        const seq = m ? Number(m[2]) : NaN;
+        if (!block || !m || m[1] !== block.prefix || block.service_id !== t.serviceId || seq < block.first || seq > block.last) {
+          throw new HttpError(409, 'not-in-block', `ticket ${t.number} is not in block ${t.blockId}`, `Số ${t.number} không thuộc dải số đã cấp`);
+        }
+        if (this.s.byNumber.get(block.day, t.number)) {
+          already++;
+          continue;
+        }
+        const issued = Date.parse(t.issuedAt);
+        const id = Number(
+          this.s.insert.run({ day: block.day, number: t.number, serviceId: t.serviceId, priority: this.checkPriority(t.priority), pos: issued, issuedAt: issued, origin: body.agent }).lastInsertRowid,
+        );
+        tx.emit('hcc.queue.ticket.issued', t.number, eventData(this.row(id), { origin: body.agent, offline: true, blockId: t.blockId }), { time: new Date(issued) });
+        accepted++;
+      }
+    });
+    return { accepted, already };
+  }
+}
