@@ -12,6 +12,7 @@ import type { AgentContext } from '../context.ts';
 import { AccessControl, registerSecurity, isLoopbackAddress } from './security.ts';
 import { ErrorBody, HttpError } from './errors.ts';
 import { routes } from './routes/index.ts';
+import { uiPlugin } from './ui.ts';
 
 export type App = FastifyInstance;
 
@@ -79,6 +80,8 @@ export async function buildHttp(ctx: AgentContext): Promise<App> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   for (const r of routes) await app.register(r, { ctx, prefix: '/api/v1' });
+  // The pages (/kiosk, /counter, /board, /admin): same security hook, same-origin API calls.
+  await app.register(uiPlugin, { ctx });
   app.get('/metrics', { schema: { hide: true }, config: { scope: 'admin' } }, async (_req, reply) => {
     reply.type(ctx.metrics.contentType);
     return ctx.metrics.metrics();

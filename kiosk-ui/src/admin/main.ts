@@ -1,0 +1,238 @@
+/**
+ * The centre operator's page: devices and their status (test page per printer), the outbox with
+ * its dead letters (retry), recent events, and the health/configuration checks.
+ */
+import '../lib/base.css';
+import './admin.css';
+import { API, ApiError, get, post, withToken } from '../lib/api.ts';
+import { h, render, vnTime } from '../lib/dom.ts';
+import { EventStream, type AgentEvent } from '../lib/events.ts';
+import { I18n } from '../lib/i18n.ts';
+import { texts, type Key } from './i18n.ts';
+
+const i18n = new I18n<Key>(texts, 'hcc.admin.lang');
+const t = i18n.t.bind(i18n);
+type Any = Record<string, any>;
+
+interface Device {
+  id: string;
+  type: string;
+  driver: string;
+  state: string;
+  status: { reason: string; reasonVi: string; code?: string; since: string };
+}
+
+const app = document.getElementById('app') as HTMLElement;
+const devicesEl = h('section', { class: 'panel', 'data-testid': 'devices' });
+const outboxEl = h('section', { class: 'panel', 'data-testid': 'outbox' });
+const eventsEl = h('ol', { class: 'a-events', 'data-testid': 'events' });
+const healthEl = h('section', { class: 'panel', 'data-testid': 'health' });
+const dot = h('span', { class: 'dot' });
+const recent: AgentEvent[] = [];
+/** Last test-page job per printer: its state and preview link. */
+const testJobs = new Map<string, { id: string; state: string; error?: string }>();
+
+function errText(err: unknown): string {
+  return err instanceof ApiError ? i18n.pick(err.messageVi, err.message) : String(err);
+}
+
+async function testPage(printer: string): Promise<void> {
+  try {
+    const r = await post<{ id: string; state: string }>('/print/jobs', { printer, template: 'test-page', data: {} });
+    testJobs.set(printer, { id: r.id, state: r.state });
+    void followJob(printer, r.id);
+  } catch (err) {
+    testJobs.set(printer, { id: '', state: 'failed', error: errText(err) });
+  }
+  void drawDevices();
+}
+
+async function followJob(printer: string, id: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    try {
+      const j = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(id)}`);
+      testJobs.set(printer, { id, state: j.state, error: i18n.pick(j.errorVi, j.error) || undefined });
+      void drawDevices();
+      if (j.state !== 'queued' && j.state !== 'printing') return;
+    } catch {
+      return;
+    }
+  }
+}
+
+async function drawDevices(): Promise<void> {
+  let list: Device[];
+  try {
+    list = await get<Device[]>('/devices');
+  } catch (err) {
+    return render(devicesEl, h('h2', {}, t('devices')), h('p', { class: 'bad' }, errText(err)));
+  }
+  render(
+    devicesEl,
+    h('h2', {}, t('devices')),
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, h('th', {}, 'ID'), h('th', {}, t('type')), h('th', {}, t('state')), h('th', {}, t('reason')), h('th', {}, ''))),
+      h(
+        'tbody',
+        {},
+        list.map((d) => {
+          const job = testJobs.get(d.id);
+          return h(
+            'tr',
+            { 'data-device': d.id },
+            h('td', {}, h('b', {}, d.id)),
+            h('td', {}, `${d.type} / ${d.driver}`),
+            h('td', { class: d.state === 'connected' ? 'ok' : 'bad', 'data-testid': `state-${d.id}` }, d.state),
+            h('td', {}, i18n.pick(d.status.reasonVi, d.status.reason), h('div', { class: 'muted' }, vnTime(d.status.since, true))),
+            h(
+              'td',
+              {},
+              d.type === 'printer' ? h('button', { 'data-testid': `test-page-${d.id}`, onclick: () => void testPage(d.id) }, t('testPage')) : null,
+              job
+                ? h(
+                    'div',
+                    { 'data-testid': `test-job-${d.id}`, 'data-state': job.state },
+                    `${t('job')}: ${job.state}`,
+                    job.error ? h('div', { class: 'bad' }, job.error) : null,
+                    job.id ? h('a', { href: withToken(`${API}/print/jobs/${encodeURIComponent(job.id)}/preview.png`), target: '_blank' }, t('preview')) : null,
+                  )
+                : null,
+            ),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+async function retry(id: string): Promise<void> {
+  try {
+    await post(`/outbox/dead/${encodeURIComponent(id)}/retry`);
+  } catch (err) {
+    alert(errText(err));
+  }
+  void drawOutbox();
+}
+
+async function drawOutbox(): Promise<void> {
+  let o: Any;
+  try {
+    o = await get<Any>('/outbox');
+  } catch (err) {
+    return render(outboxEl, h('h2', {}, t('outbox')), h('p', { class: 'bad' }, errText(err)));
+  }
+  let dead: Any[] = Array.isArray(o.deadLetters) ? o.deadLetters : [];
+  if (!dead.length && Number(o.dead) > 0) {
+    try {
+      const d = await get<Any>('/outbox/dead');
+      dead = Array.isArray(d) ? d : (d.items ?? d.events ?? []);
+    } catch {
+      /* counts are still shown */
+    }
+  }
+  const age = o.oldestPendingAgeMs;
+  render(
+    outboxEl,
+    h('h2', {}, t('outbox')),
+    h(
+      'dl',
+      { class: 'a-facts' },
+      h('dt', {}, t('pending')),
+      h('dd', { 'data-testid': 'outbox-pending' }, String(o.pending ?? 0)),
+      h('dt', {}, t('delivered')),
+      h('dd', {}, String(o.delivered ?? 0)),
+      h('dt', {}, t('dead')),
+      h('dd', { 'data-testid': 'outbox-dead', class: Number(o.dead) ? 'bad' : '' }, String(o.dead ?? 0)),
+      h('dt', {}, t('oldest')),
+      h('dd', {}, age ? `${Math.round(age / 1000)} s` : '—'),
+      h('dt', {}, t('lastError')),
+      h('dd', {}, o.lastError ? String(typeof o.lastError === 'object' ? (o.lastError.message ?? JSON.stringify(o.lastError)) : o.lastError) : '—'),
+    ),
+    dead.length
+      ? h(
+          'table',
+          { 'data-testid': 'dead-letters' },
+          h('thead', {}, h('tr', {}, h('th', {}, t('event')), h('th', {}, t('reason')), h('th', {}, ''))),
+          h(
+            'tbody',
+            {},
+            dead.map((d) =>
+              h(
+                'tr',
+                { 'data-dead': String(d.id) },
+                h('td', {}, h('b', {}, String(d.type ?? '')), h('div', { class: 'muted' }, String(d.subject ?? ''))),
+                h('td', {}, String(d.lastError ?? d.error ?? '')),
+                h('td', {}, h('button', { 'data-testid': `retry-${d.id}`, onclick: () => void retry(String(d.id)) }, t('retry'))),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+async function drawHealth(): Promise<void> {
+  try {
+    const r = await get<{ status: string; agent: string; site: string; checks: Record<string, { ok: boolean; message?: string; messageVi?: string }> }>('/health');
+    render(
+      healthEl,
+      h('h2', {}, t('config')),
+      h('p', {}, `${r.agent} @ ${r.site} — `, h('b', { class: r.status === 'ok' ? 'ok' : 'warn', 'data-testid': 'health-status' }, r.status)),
+      h(
+        'ul',
+        { class: 'a-checks' },
+        Object.entries(r.checks).map(([name, c]) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? '✓' : '✗'} ${name}`, c.ok ? null : h('span', { class: 'muted' }, ` — ${i18n.pick(c.messageVi, c.message)}`))),
+      ),
+    );
+  } catch (err) {
+    render(healthEl, h('h2', {}, t('config')), h('p', { class: 'bad' }, errText(err)));
+  }
+}
+
+/** Events as a line each; personal data (ID card reads, scans) is not shown here. */
+function summary(ev: AgentEvent<Any>): string {
+  const d = ev.data ?? {};
+  if (ev.type === 'hcc.barcode.scanned') return `${d.device ?? ''} ${d.kind ?? ''}${d.kind === 'citizen-id' ? '' : ` ${ev.subject ?? ''}`}`;
+  if (ev.type === 'hcc.device.status') return `${d.device ?? d.id ?? ''}: ${i18n.pick(d.reasonVi, d.reason) || d.state || ''}`;
+  return ev.subject ?? '';
+}
+
+function drawEvents(): void {
+  render(eventsEl, recent.map((ev) => h('li', {}, h('span', { class: 'muted' }, vnTime(ev.time)), ' ', h('b', {}, ev.type), ' ', summary(ev))));
+}
+
+function layout(): void {
+  render(
+    app,
+    h('header', { class: 'a-head' }, h('h1', {}, t('title')), dot, h('button', { class: 'secondary', onclick: () => i18n.set(i18n.lang === 'vi' ? 'en' : 'vi') }, t('language'))),
+    h('div', { class: 'a-cols' }, h('div', { class: 'a-col' }, devicesEl, outboxEl), h('div', { class: 'a-col' }, healthEl, h('section', { class: 'panel' }, h('h2', {}, t('events')), eventsEl))),
+  );
+  void drawDevices();
+  void drawOutbox();
+  void drawHealth();
+  drawEvents();
+}
+
+const stream = new EventStream();
+stream.onStatus = (c) => (dot.className = `dot ${c ? 'on' : ''}`);
+stream.onOpen = (again) => {
+  if (again) layout();
+};
+stream
+  .on('', (ev) => {
+    recent.unshift(ev);
+    recent.length = Math.min(recent.length, 40);
+    drawEvents();
+  })
+  .on('hcc.device.', () => void drawDevices())
+  .start();
+
+i18n.onChange(layout);
+setInterval(() => {
+  void drawOutbox();
+  void drawHealth();
+}, 5000);
+layout();

@@ -1,0 +1,116 @@
+/**
+ * The clerk's counter (/counter?counter=3): queue controls, live scans (a CCCD fills the
+ * applicant, a dossier code opens the dossier, a postal item number goes to the return form),
+ * the receipt form, digitising and the return of results.
+ */
+import '../lib/base.css';
+import './counter.css';
+import { h, render, vnTime } from '../lib/dom.ts';
+import { EventStream, type AgentEvent } from '../lib/events.ts';
+import { loadQueue } from '../lib/queue.ts';
+import { DigitisePanel } from './digitise.ts';
+import { QueuePanel } from './queue-panel.ts';
+import { ReceiptForm, type Citizen } from './receipt.ts';
+import { ReturnPanel } from './returns.ts';
+import { counterId, i18n, t } from './shared.ts';
+
+interface Scanned {
+  kind: string;
+  raw: string;
+  parsed?: Record<string, any> | null;
+}
+
+const app = document.getElementById('app') as HTMLElement;
+const queuePanel = new QueuePanel();
+const receipt = new ReceiptForm();
+const digitise = new DigitisePanel(
+  () => receipt.code.value.trim(),
+  () => receipt.components().map((c) => c.name),
+);
+const returns = new ReturnPanel();
+const scanList = h('ol', { class: 'c-scans', 'data-testid': 'scans' });
+const scans: { at: string; label: string; kind: string }[] = [];
+const dot = h('span', { class: 'dot', title: 'offline' });
+const offline = h('p', { class: 'notice hidden' });
+
+receipt.onReceived = (code) => {
+  if (!returns.code.value) returns.code.value = code;
+};
+
+/** What a scan shows in the list: never the personal data of an ID card. */
+function label(s: Scanned): string {
+  if (s.kind === 'citizen-id') return 'CCCD ••••' + String(s.parsed?.citizen?.idNumber ?? s.parsed?.idNumber ?? '').slice(-4);
+  return s.parsed?.code ?? s.raw;
+}
+
+function onScan(ev: AgentEvent<Scanned>): void {
+  const s = ev.data;
+  scans.unshift({ at: ev.time, kind: s.kind, label: label(s) });
+  scans.length = Math.min(scans.length, 8);
+  render(scanList, scans.map((x) => h('li', { 'data-kind': x.kind }, h('span', { class: 'muted' }, vnTime(x.at)), ' ', h('b', {}, x.kind), ' ', x.label)));
+  if (s.kind === 'citizen-id') {
+    const p = s.parsed ?? {};
+    const citizen = (p.citizen ?? (p.idNumber ? p : null)) as Citizen | null;
+    receipt.fillFromCitizen(citizen, p.ok !== false && citizen !== null);
+  } else if (s.kind === 'dossier') {
+    void returns.open(s.parsed?.code ?? s.raw.trim());
+  } else if (s.kind === 'postal-item') {
+    returns.setPostalItem(s.parsed?.code ?? s.raw.trim());
+  }
+}
+
+function layout(): void {
+  render(
+    app,
+    h(
+      'header',
+      { class: 'c-head' },
+      h('h1', {}, t('counter', { id: counterId }), ' — ', t('title')),
+      dot,
+      h('button', { class: 'secondary', onclick: () => i18n.set(i18n.lang === 'vi' ? 'en' : 'vi') }, t('language')),
+    ),
+    offline,
+    h(
+      'div',
+      { class: 'c-cols' },
+      h('div', { class: 'c-col' }, queuePanel.el, h('section', { class: 'panel' }, h('h2', {}, t('scans')), scanList)),
+      h('div', { class: 'c-col' }, receipt.el),
+      h('div', { class: 'c-col' }, digitise.el, returns.el),
+    ),
+  );
+}
+
+async function refreshQueue(): Promise<void> {
+  try {
+    queuePanel.update(await loadQueue());
+  } catch {
+    /* the connection dot and the next event retry */
+  }
+}
+
+const stream = new EventStream();
+stream.onStatus = (c) => {
+  dot.className = `dot ${c ? 'on' : ''}`;
+  dot.title = c ? 'online' : 'offline';
+  offline.textContent = t('offline');
+  offline.classList.toggle('hidden', c);
+};
+stream.onOpen = () => {
+  void refreshQueue();
+  void queuePanel.refreshRating();
+  void digitise.refresh();
+};
+stream
+  .on('hcc.barcode.scanned', onScan)
+  .on('hcc.scan.page', (ev) => digitise.onPage(ev))
+  .on('hcc.scan.completed', (ev) => void digitise.onCompleted(ev))
+  .on('hcc.queue.', (ev) => {
+    void refreshQueue();
+    if (ev.data?.counterId === counterId) void queuePanel.refreshRating();
+  })
+  .start();
+
+// Texts of the form are built once; a language switch rebuilds the page (the form keeps its inputs only per session).
+i18n.onChange(() => location.reload());
+layout();
+void refreshQueue();

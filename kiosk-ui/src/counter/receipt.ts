@@ -1,0 +1,179 @@
+/**
+ * The receipt form ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"): a CCCD scan fills the applicant,
+ * submitting records the reception and prints the receipt; the printout is shown from the
+ * print job's preview (thermal raster) or as the A4 PDF.
+ */
+import { post, get, withToken, API } from '../lib/api.ts';
+import { h, render } from '../lib/dom.ts';
+import { field, statusLine, t } from './shared.ts';
+
+export interface Citizen {
+  idNumber?: string;
+  fullName?: string;
+  dateOfBirth?: string;
+  sex?: string;
+  address?: string;
+}
+
+interface ComponentRow {
+  name: HTMLInputElement;
+  originals: HTMLInputElement;
+  copies: HTMLInputElement;
+}
+
+const input = (name: string, attrs: Record<string, string | number | boolean> = {}) => h('input', { name, 'data-field': name, autocomplete: 'off', ...attrs });
+
+/** Today + n days, as the value of an <input type=date> in Vietnam time. */
+function dateInDays(n: number): string {
+  const d = new Date(Date.now() + n * 86400000);
+  return d.toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+}
+
+export class ReceiptForm {
+  readonly code = input('dossierCode', { maxLength: 64, required: true, placeholder: '000.00.21.H30-261122-0001' });
+  readonly name = input('name', { maxLength: 120 });
+  readonly idNumber = input('idNumber', { maxLength: 12, inputMode: 'numeric' });
+  readonly dob = input('dob', { type: 'date' });
+  readonly address = input('address', { maxLength: 300 });
+  readonly phone = input('phone', { maxLength: 20, type: 'tel' });
+  readonly email = input('email', { maxLength: 120, type: 'email' });
+  readonly request = h('textarea', { name: 'request', 'data-field': 'request', rows: 2, maxLength: 500 });
+  readonly sets = input('sets', { type: 'number', min: 1, max: 99, value: 1 });
+  readonly processingTime = input('processingTime', { maxLength: 120, value: '10 ngày làm việc' });
+  readonly appointment = input('appointmentAt', { type: 'date', value: dateInDays(14) });
+  readonly returnMethod = h('select', { name: 'returnMethod', 'data-field': 'returnMethod' }, h('option', { value: 'counter' }, t('atCounter')), h('option', { value: 'post' }, t('byPost')));
+  readonly fee = input('fee', { type: 'number', min: 0, value: 0 });
+  readonly format = h('select', { name: 'format', 'data-field': 'format' }, h('option', { value: 'thermal' }, t('thermal')), h('option', { value: 'a4' }, t('a4')));
+  private readonly rows: ComponentRow[] = [];
+  private readonly rowsEl = h('div', { class: 'c-components', 'data-testid': 'components' });
+  private readonly preview = h('div', { class: 'c-preview', 'data-testid': 'receipt-preview' });
+  private readonly status = statusLine('receipt-status');
+  private readonly scanNote = h('p', { class: 'c-status', 'data-testid': 'cccd-note' });
+  readonly el: HTMLElement;
+  /** Called after a reception was recorded (the digitising panel takes the code and components). */
+  onReceived: (code: string) => void = () => undefined;
+
+  constructor() {
+    this.addRow('Tờ khai', 1, 0);
+    this.el = h(
+      'form',
+      { class: 'panel c-receipt', 'data-testid': 'receipt-form', onsubmit: (e: Event) => (e.preventDefault(), void this.submit()) },
+      h('h2', {}, t('receipt')),
+      field(t('dossierCode'), this.code),
+      h('h3', {}, t('applicant')),
+      this.scanNote,
+      h('div', { class: 'c-grid2' }, field(t('name'), this.name), field(t('idNumber'), this.idNumber), field(t('dob'), this.dob), field(t('phone'), this.phone)),
+      field(t('address'), this.address),
+      field(t('email'), this.email),
+      field(t('request'), this.request),
+      h('h3', {}, t('components')),
+      this.rowsEl,
+      h('button', { type: 'button', class: 'secondary', onclick: () => this.addRow('', 1, 0) }, t('addComponent')),
+      h('div', { class: 'c-grid2' }, field(t('sets'), this.sets), field(t('processingTime'), this.processingTime), field(t('appointment'), this.appointment), field(t('returnMethod'), this.returnMethod), field(t('fee'), this.fee), field(t('format'), this.format)),
+      h('button', { type: 'submit', class: 'good', 'data-testid': 'print-receipt' }, t('printReceipt')),
+      this.status.el,
+      this.preview,
+    );
+  }
+
+  components(): { name: string; originals: number; copies: number }[] {
+    return this.rows.map((r) => ({ name: r.name.value.trim(), originals: Number(r.originals.value) || 0, copies: Number(r.copies.value) || 0 })).filter((c) => c.name);
+  }
+
+  private addRow(name: string, originals: number, copies: number): void {
+    const row: ComponentRow = {
+      name: input('componentName', { value: name, maxLength: 200, placeholder: t('componentName') }),
+      originals: input('originals', { type: 'number', min: 0, max: 99, value: originals, title: t('originals') }),
+      copies: input('copies', { type: 'number', min: 0, max: 99, value: copies, title: t('copies') }),
+    };
+    this.rows.push(row);
+    this.drawRows();
+  }
+
+  private drawRows(): void {
+    render(
+      this.rowsEl,
+      h('div', { class: 'c-comp-row c-comp-head muted' }, h('span', {}, t('componentName')), h('span', {}, t('originals')), h('span', {}, t('copies')), h('span', {})),
+      this.rows.map((r, i) =>
+        h(
+          'div',
+          { class: 'c-comp-row' },
+          r.name,
+          r.originals,
+          r.copies,
+          h('button', { type: 'button', class: 'secondary', title: t('remove'), 'aria-label': t('remove'), onclick: () => (this.rows.splice(i, 1), this.drawRows()) }, '✕'),
+        ),
+      ),
+    );
+  }
+
+  /** A scanned CCCD fills the applicant. The data is personal: it stays in the form, never logged. */
+  fillFromCitizen(c: Citizen | null, ok: boolean): void {
+    if (!ok || !c) {
+      this.scanNote.className = 'c-status bad';
+      this.scanNote.textContent = t('cccdBad');
+      return;
+    }
+    this.name.value = c.fullName ?? '';
+    this.idNumber.value = c.idNumber ?? '';
+    this.dob.value = c.dateOfBirth ?? '';
+    this.address.value = c.address ?? '';
+    this.scanNote.className = 'c-status ok';
+    this.scanNote.textContent = t('cccdFilled');
+  }
+
+  body(): Record<string, unknown> {
+    const applicant: Record<string, string> = { name: this.name.value.trim(), address: this.address.value.trim() };
+    if (this.idNumber.value.trim()) applicant.idNumber = this.idNumber.value.trim();
+    if (this.phone.value.trim()) applicant.phone = this.phone.value.trim();
+    if (this.email.value.trim()) applicant.email = this.email.value.trim();
+    const fee = Number(this.fee.value) || 0;
+    return {
+      applicant,
+      request: this.request.value.trim(),
+      components: this.components(),
+      sets: Number(this.sets.value) || 1,
+      processingTime: this.processingTime.value.trim(),
+      appointmentAt: this.appointment.value,
+      returnMethod: this.returnMethod.value,
+      ...(fee ? { fee } : {}),
+      format: this.format.value,
+    };
+  }
+
+  async submit(): Promise<void> {
+    const code = this.code.value.trim();
+    this.status.clear();
+    render(this.preview);
+    if (!code) return this.status.fail(new Error(t('needCode')));
+    try {
+      const r = await post<Record<string, any>>(`/dossiers/${encodeURIComponent(code)}/receive`, this.body());
+      this.status.ok(`${t('sent')}: ${code}`);
+      this.onReceived(code);
+      const jobId: string | undefined = r.printJobId ?? r.print?.id ?? r.printJob?.id;
+      if (jobId) await showPrintout(this.preview, jobId, this.format.value === 'a4');
+    } catch (err) {
+      this.status.fail(err);
+    }
+  }
+}
+
+/** Shows a print job's result: the raster preview (what the thermal printer gets) or the A4 PDF link. */
+export async function showPrintout(box: HTMLElement, jobId: string, a4: boolean): Promise<void> {
+  const state = h('p', { class: 'muted', 'data-testid': 'job-state' });
+  const base = `${API}/print/jobs/${encodeURIComponent(jobId)}`;
+  render(
+    box,
+    h('h3', {}, t('preview')),
+    state,
+    a4
+      ? h('a', { class: 'btn', href: withToken(`${base}/document.pdf`), target: '_blank', 'data-testid': 'receipt-pdf' }, t('openPdf'))
+      : h('img', { src: withToken(`${base}/preview.png`), alt: t('preview'), 'data-testid': 'receipt-preview-img', 'data-job': jobId }),
+  );
+  try {
+    const job = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(jobId)}`);
+    state.textContent = t('jobState', { s: job.state }) + (job.errorVi ? ` — ${job.errorVi}` : '');
+  } catch {
+    /* the preview is still there */
+  }
+}

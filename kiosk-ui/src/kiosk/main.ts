@@ -1,0 +1,237 @@
+/**
+ * The citizen kiosk: pick a service, say whether priority applies, get a number (printed, and
+ * always shown on screen); or scan a receipt QR to see a dossier's status. Returns to the start
+ * after `?idle=` seconds without a touch (default 60).
+ */
+import '../lib/base.css';
+import './kiosk.css';
+import { ApiError, get, pageParam, post } from '../lib/api.ts';
+import { h, render } from '../lib/dom.ts';
+import { EventStream, type AgentEvent } from '../lib/events.ts';
+import { I18n } from '../lib/i18n.ts';
+import { loadQueue, type Label, type QueueView, type Service } from '../lib/queue.ts';
+import { texts, type Key } from './i18n.ts';
+import { dossierView, type DossierAnswer } from './dossier.ts';
+
+const i18n = new I18n<Key>(texts, 'hcc.kiosk.lang');
+const t = i18n.t.bind(i18n);
+const IDLE_MS = Math.max(1, Number(pageParam('idle') ?? 60)) * 1000;
+
+interface Ticket {
+  number: string;
+  serviceId: string;
+  waitingAhead: number;
+  printJobId?: string;
+  /** Print failure reported with the ticket itself, if the agent already knows it. */
+  printError?: string;
+  /** E.g. issued offline from a reserved block while the queue host was unreachable. */
+  notice?: string;
+}
+
+type Screen =
+  | { name: 'home' }
+  | { name: 'priority'; service: Service }
+  | { name: 'busy' }
+  | { name: 'ticket'; ticket: Ticket; service: Service; print: 'printing' | 'printed' | 'problem' | 'none' }
+  | { name: 'lookup'; code?: string; answer?: DossierAnswer }
+  | { name: 'error'; message: string };
+
+let screen: Screen = { name: 'home' };
+let queue: QueueView | null = null;
+let queueError = false;
+let online = true;
+const app = document.getElementById('app') as HTMLElement;
+
+function show(s: Screen): void {
+  screen = s;
+  draw();
+}
+
+function serviceName(s: Service | Label): string {
+  return i18n.pick(s.name, s.nameEn);
+}
+
+function header(): HTMLElement {
+  return h(
+    'header',
+    { class: 'k-head' },
+    h('div', { class: 'k-centre' }, t('centre')),
+    h('button', { class: 'secondary k-lang', 'data-testid': 'lang', onclick: () => i18n.set(i18n.lang === 'vi' ? 'en' : 'vi') }, t('language')),
+  );
+}
+
+function homeScreen(): HTMLElement[] {
+  const list = queue?.services ?? [];
+  const body: (HTMLElement | null)[] = [h('h1', { class: 'k-title' }, t('welcome'))];
+  if (queueError && !queue) body.push(h('p', { class: 'notice bad' }, t('unavailable')));
+  else if (queue && list.length === 0) body.push(h('p', { class: 'notice' }, t('noServices')));
+  body.push(
+    h(
+      'div',
+      { class: 'k-services' },
+      list.map((s) =>
+        h(
+          'button',
+          { class: 'k-service', 'data-service': s.id, onclick: () => chooseService(s) },
+          h('span', { class: 'k-service-name' }, serviceName(s)),
+          h('span', { class: 'k-service-wait' }, t('waitingN', { n: s.waiting })),
+        ),
+      ),
+    ),
+    h('button', { class: 'k-lookup good', 'data-testid': 'lookup', onclick: () => show({ name: 'lookup' }) }, t('lookup')),
+  );
+  return body.filter((x): x is HTMLElement => x !== null);
+}
+
+function chooseService(s: Service): void {
+  if ((queue?.categories.length ?? 0) === 0) return void takeTicket(s);
+  show({ name: 'priority', service: s });
+}
+
+function priorityScreen(service: Service): HTMLElement[] {
+  return [
+    h('h1', { class: 'k-title' }, serviceName(service)),
+    h('h2', { class: 'k-question' }, t('priorityQ')),
+    h(
+      'div',
+      { class: 'k-choices' },
+      h('button', { class: 'k-choice', 'data-priority': '', onclick: () => takeTicket(service) }, t('priorityNo')),
+      (queue?.categories ?? []).map((c) => h('button', { class: 'k-choice secondary', 'data-priority': c.id, onclick: () => takeTicket(service, c.id) }, serviceName(c))),
+    ),
+    h('button', { class: 'secondary k-back', onclick: () => show({ name: 'home' }) }, t('back')),
+  ];
+}
+
+async function takeTicket(service: Service, priority?: string): Promise<void> {
+  show({ name: 'busy' });
+  let r: Record<string, any>;
+  try {
+    r = await post<Record<string, any>>('/queue/tickets', priority ? { serviceId: service.id, priority } : { serviceId: service.id });
+  } catch (err) {
+    // Never a stack trace on the kiosk: a plain sentence and the agent's own Vietnamese reason if any.
+    const e = err as ApiError;
+    const reason = e instanceof ApiError && e.status !== 0 && e.status < 500 ? i18n.pick(e.messageVi, e.message) : '';
+    return show({ name: 'error', message: reason ? `${t('failed')} (${reason})` : e.status === 0 ? t('unavailable') : t('failed') });
+  }
+  // printError: the agent knew at once (no printer, spool refused); otherwise follow the job.
+  const ticket: Ticket = { number: String(r.number), serviceId: String(r.serviceId ?? service.id), waitingAhead: Number(r.waitingAhead ?? 0), printJobId: r.printJobId, printError: r.printError?.code, notice: r.notice ? i18n.pick(r.notice.messageVi, r.notice.message) : undefined };
+  const print = ticket.printError ? 'problem' : ticket.printJobId ? 'printing' : 'none';
+  show({ name: 'ticket', ticket, service, print });
+  if (print === 'printing' && ticket.printJobId) void followPrint(ticket);
+  void refreshQueue();
+}
+
+/** Follows the ticket's print job until the printer has answered (printed or a problem). */
+async function followPrint(ticket: Ticket): Promise<void> {
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    if (screen.name !== 'ticket' || screen.ticket !== ticket) return;
+    try {
+      const job = await get<{ state: string }>(`/print/jobs/${encodeURIComponent(ticket.printJobId!)}`);
+      if (job.state === 'printed') return setPrint(ticket, 'printed');
+      if (job.state === 'failed' || job.state === 'waiting' || job.state === 'interrupted') return setPrint(ticket, 'problem');
+    } catch {
+      return setPrint(ticket, 'problem');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  setPrint(ticket, 'problem');
+}
+
+function setPrint(ticket: Ticket, print: 'printed' | 'problem'): void {
+  if (screen.name === 'ticket' && screen.ticket === ticket) show({ ...screen, print });
+}
+
+function ticketScreen(s: Extract<Screen, { name: 'ticket' }>): (HTMLElement | null)[] {
+  const { ticket } = s;
+  return [
+    h('p', { class: 'k-label' }, t('yourNumber')),
+    h('div', { class: 'k-number', 'data-testid': 'ticket-number' }, ticket.number),
+    h('p', { class: 'k-service-big' }, serviceName(s.service)),
+    h('p', { class: 'k-ahead', 'data-testid': 'ahead' }, ticket.waitingAhead > 0 ? t('ahead', { n: ticket.waitingAhead }) : t('aheadNone')),
+    s.print === 'problem'
+      ? h('p', { class: 'notice bad k-staff', 'data-testid': 'print-problem', role: 'alert' }, t('printProblem'))
+      : h('p', { class: 'k-hint', 'data-testid': 'print-ok' }, s.print === 'printing' ? t('printing') : s.print === 'printed' ? t('takeTicket') : t('watchBoard')),
+    ticket.notice ? h('p', { class: 'notice' }, ticket.notice) : null,
+    h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done')),
+  ];
+}
+
+async function lookup(code: string): Promise<void> {
+  show({ name: 'lookup', code });
+  let answer: DossierAnswer;
+  try {
+    answer = { ok: true, data: await get<Record<string, any>>(`/dossiers/${encodeURIComponent(code)}`) };
+  } catch (err) {
+    const e = err as ApiError;
+    answer = { ok: false, status: e.status ?? 0, code: e.code ?? '', body: e.body };
+  }
+  if (screen.name === 'lookup' && screen.code === code) show({ name: 'lookup', code, answer });
+}
+
+function lookupScreen(s: Extract<Screen, { name: 'lookup' }>): HTMLElement[] {
+  return [
+    h('h1', { class: 'k-title' }, t('lookup')),
+    s.code ? dossierView(s.code, s.answer, t) : h('p', { class: 'k-hint k-scan-hint', 'data-testid': 'scan-hint' }, t('lookupHint')),
+    h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done')),
+  ];
+}
+
+function draw(): void {
+  const body: (HTMLElement | null)[] =
+    screen.name === 'home'
+      ? homeScreen()
+      : screen.name === 'priority'
+        ? priorityScreen(screen.service)
+        : screen.name === 'ticket'
+          ? ticketScreen(screen)
+          : screen.name === 'lookup'
+            ? lookupScreen(screen)
+            : screen.name === 'busy'
+              ? [h('p', { class: 'k-title' }, t('working'))]
+              : [h('p', { class: 'notice bad k-staff', role: 'alert', 'data-testid': 'error' }, screen.message), h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done'))];
+  render(app, header(), h('section', { class: `k-screen k-${screen.name}`, 'data-screen': screen.name }, body), online ? null : h('p', { class: 'notice k-offline' }, t('offline')));
+}
+
+async function refreshQueue(): Promise<void> {
+  try {
+    queue = await loadQueue();
+    queueError = false;
+  } catch {
+    queueError = true;
+  }
+  if (screen.name === 'home') draw();
+}
+
+// Idle: back to the start (and to Vietnamese) after IDLE_MS without a touch or a scan.
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+function touched(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    i18n.set('vi');
+    if (screen.name !== 'home') show({ name: 'home' });
+  }, IDLE_MS);
+}
+for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, touched, { passive: true });
+
+i18n.onChange(draw);
+const stream = new EventStream();
+stream.onStatus = (c) => {
+  online = c;
+  draw();
+};
+stream.onOpen = () => void refreshQueue();
+stream
+  .on('hcc.barcode.scanned', (ev: AgentEvent<{ kind: string; raw: string; parsed?: { code?: string } | null }>) => {
+    if (ev.data.kind !== 'dossier') return;
+    touched();
+    void lookup(ev.data.parsed?.code ?? ev.data.raw.trim());
+  })
+  .on('hcc.queue.', () => {
+    if (screen.name === 'home') void refreshQueue();
+  })
+  .start();
+
+draw();
+touched();
+void refreshQueue();

@@ -1,0 +1,89 @@
+/**
+ * The agent's event stream (GET /api/v1/events, CloudEvents JSON) with reconnect: backoff from
+ * 0.5 s to 5 s, a status callback for the page's connection dot, and a callback after each
+ * reconnect so pages can re-read the state they may have missed.
+ */
+import { pageParam } from './api.ts';
+
+export interface AgentEvent<T = any> {
+  id: string;
+  type: string;
+  source: string;
+  subject?: string;
+  time: string;
+  data: T;
+}
+
+type Listener = (ev: AgentEvent) => void;
+
+export class EventStream {
+  private ws: WebSocket | null = null;
+  private readonly listeners: { prefix: string; fn: Listener }[] = [];
+  private delay = 500;
+  private closed = false;
+  private everOpen = false;
+  /** null until the first attempt has opened or failed. */
+  connected: boolean | null = null;
+  onStatus: (connected: boolean) => void = () => undefined;
+  /** Called on every (re)connection; the first one too. */
+  onOpen: (reconnect: boolean) => void = () => undefined;
+
+  /** Listens to events whose type starts with `prefix` (e.g. `hcc.queue.`). */
+  on(prefix: string, fn: Listener): this {
+    this.listeners.push({ prefix, fn });
+    return this;
+  }
+
+  start(): this {
+    this.connect();
+    return this;
+  }
+
+  stop(): void {
+    this.closed = true;
+    this.ws?.close();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const token = pageParam('access_token');
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events${token ? `?access_token=${encodeURIComponent(token)}` : ''}`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.delay = 500;
+      this.setConnected(true);
+      this.onOpen(this.everOpen);
+      this.everOpen = true;
+    };
+    ws.onmessage = (m) => {
+      let ev: AgentEvent;
+      try {
+        ev = JSON.parse(String(m.data)) as AgentEvent;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) {
+        if (!ev.type.startsWith(l.prefix)) continue;
+        try {
+          l.fn(ev);
+        } catch (err) {
+          console.error('event listener failed', err);
+        }
+      }
+    };
+    ws.onclose = () => {
+      this.setConnected(false);
+      if (this.closed) return;
+      setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(this.delay * 2, 5000);
+    };
+    ws.onerror = () => ws.close();
+  }
+
+  private setConnected(c: boolean): void {
+    if (this.connected === c) return;
+    this.connected = c;
+    this.onStatus(c);
+  }
+}
