@@ -5,6 +5,7 @@ import type { DeviceType } from './contracts.ts';
 import type { DriverEntry } from './driver.ts';
 import { driver as simulatedBarcode } from './barcode/simulated.ts';
 import { driver as serialBarcode } from './barcode/serial.ts';
+import { driver as hidBarcode } from './barcode/hid.ts';
 import { driver as simulatedPrinter } from './printer/simulated.ts';
 import { driver as simulatedScanner } from './scanner/simulated.ts';
 
@@ -13,7 +14,7 @@ function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
 }
 
 export const driverRegistry: Record<DeviceType, Record<string, DriverEntry>> = {
-  barcode: family(simulatedBarcode, serialBarcode),
+  barcode: family(simulatedBarcode, serialBarcode, hidBarcode),
   printer: family(simulatedPrinter),
   'document-scanner': family(simulatedScanner),
 };
