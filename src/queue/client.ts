@@ -6,10 +6,8 @@
  * reach the host as soon as it answers again.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { HttpError } from '../http/errors.ts';
-import type { QueueConfig } from './config.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
 import { localTime, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
