@@ -19,8 +19,10 @@ import { createLogger } from './log.ts';
 import { buildHttp, type App } from './http/server.ts';
 import { BarcodePipeline } from './barcode/pipeline.ts';
 import type { AgentContext } from './context.ts';
+import { buildSecurity } from './security/index.ts';
 import { HttpError } from './http/errors.ts';
 import { Queue } from './queue/index.ts';
+import { DigitiseService } from './digitise/service.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -56,6 +58,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
   devices.build();
   const health = new Health();
+  const security = await buildSecurity(config, db);
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
   // Printing is wired by src/printing; until then submitting answers 503.
   const printing: AgentContext['printing'] = {
@@ -64,7 +67,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     get: () => undefined,
   };
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, outbox: outboxService, queue: new Queue(() => ctx) };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }) }) };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -88,6 +91,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const components: Component[] = [];
   components.push(outboxService);
   components.push(ctx.queue);
+  components.push(ctx.digitise);
   const fastify = await buildHttp(ctx);
   let started = false;
 

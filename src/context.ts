@@ -8,8 +8,10 @@ import type { Events } from './events.ts';
 import type { DeviceManager } from './devices.ts';
 import type { Health } from './health.ts';
 import type { PrintSubmitter } from './printing/api.ts';
+import type { Security } from './security/index.ts';
 import type { OutboxService } from './outbox/service.ts';
 import type { Queue } from './queue/index.ts';
+import type { DigitiseService } from './digitise/service.ts';
 
 export interface AgentContext {
   config: Config;
@@ -22,11 +24,15 @@ export interface AgentContext {
   devices: DeviceManager;
   health: Health;
   metrics: Registry;
+  /** Tokens, audit log, the personal-data vault, central-signed token verification. */
+  security: Security;
   /** Print jobs (src/printing). */
   printing: PrintSubmitter;
   /** The outbox relay, its status and dead letters (src/outbox). */
   outbox: OutboxService;
   /** The centre queue: host engine or client of the host (src/queue). */
   queue: Queue;
+  /** Scan sessions and their PDFs (src/digitise). */
+  digitise: DigitiseService;
   startedAt: number;
 }

@@ -5,7 +5,8 @@ import { systemRoutes } from './system.ts';
 import { eventRoutes } from './events.ts';
 import { outboxRoutes } from './outbox.ts';
 import { queueRoutes } from './queue.ts';
+import { scanRoutes } from './scans.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes];

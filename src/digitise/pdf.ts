@@ -1,0 +1,143 @@
+/**
+ * One PDF per dossier component, written as pages arrive: pdfkit streams each page and its
+ * JPEG (embedded as DCTDecode, never re-encoded) straight to disk, so memory stays flat however
+ * many pages come. PDF/A-2b (XMP identification, sRGB output intent, embedded fonts), document
+ * metadata, SHA-256 computed on the bytes as they are written.
+ */
+import PDFDocument from 'pdfkit';
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { FONT_REGULAR } from './separator.ts';
+import type { OcrWord } from './ocr.ts';
+
+export interface PdfMeta {
+  dossierCode: string;
+  component: string;
+  /** Scanner device id and driver, e.g. "docs (sane)". */
+  device: string;
+  scanTime: Date;
+  /** Agent id, recorded as the author. */
+  agent: string;
+}
+
+export interface PdfResult {
+  pages: number;
+  size: number;
+  sha256: string;
+}
+
+const PT_PER_INCH = 72;
+
+export class PdfWriter {
+  private doc: PDFKit.PDFDocument | null = null;
+  private out: WriteStream | null = null;
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private pageCount = 0;
+  private fontReady = false;
+
+  constructor(
+    readonly path: string,
+    private readonly meta: PdfMeta,
+  ) {}
+
+  get pages(): number {
+    return this.pageCount;
+  }
+
+  open(): void {
+    const m = this.meta;
+    const doc = new PDFDocument({
+      autoFirstPage: false,
+      subset: 'PDF/A-2b',
+      pdfVersion: '1.7',
+      lang: 'vi-VN',
+      tagged: false,
+      displayTitle: true,
+      info: {
+        Title: `${m.dossierCode} – ${m.component}`,
+        Subject: m.component,
+        Author: m.agent,
+        Keywords: `${m.dossierCode}, ${m.component}`,
+        Creator: 'hcc-agent',
+        CreationDate: m.scanTime,
+        ModDate: m.scanTime,
+      },
+    });
+    const out = createWriteStream(this.path, { mode: 0o600, flags: 'wx' });
+    doc.on('data', (c: Buffer) => {
+      this.hash.update(c);
+      this.size += c.length;
+    });
+    doc.pipe(out);
+    this.doc = doc;
+    this.out = out;
+  }
+
+  /** Appends one page the size of the scanned image; `words` (OCR) become invisible, searchable text. */
+  async addPage(jpeg: Buffer, widthPx: number, heightPx: number, dpi: number, words: OcrWord[] = []): Promise<void> {
+    const doc = this.doc;
+    if (!doc || !this.out) throw new Error('PDF writer not open');
+    const scale = PT_PER_INCH / dpi;
+    const w = widthPx * scale, h = heightPx * scale;
+    doc.addPage({ size: [w, h], margin: 0 });
+    doc.image(jpeg, 0, 0, { width: w, height: h });
+    if (words.length) this.textLayer(doc, words, scale);
+    this.pageCount++;
+    // Let the disk catch up instead of buffering pages in memory.
+    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+  }
+
+  /** Ends the file: metadata with the page count, then waits until every byte is on disk. */
+  async finish(): Promise<PdfResult> {
+    const doc = this.doc, out = this.out;
+    if (!doc || !out) throw new Error('PDF writer not open');
+    Object.assign(doc.info as Record<string, unknown>, {
+      DossierCode: this.meta.dossierCode,
+      Component: this.meta.component,
+      PageCount: String(this.pageCount),
+      ScanTime: this.meta.scanTime.toISOString(),
+      Device: this.meta.device,
+    });
+    const closed = once(out, 'close');
+    doc.end();
+    await closed;
+    this.doc = null;
+    this.out = null;
+    return { pages: this.pageCount, size: this.size, sha256: this.hash.digest('hex') };
+  }
+
+  /** Drops a file that will never be finished (cancelled session). */
+  async abort(): Promise<void> {
+    const out = this.out;
+    this.doc = null;
+    this.out = null;
+    if (out) {
+      out.destroy();
+      await once(out, 'close').catch(() => undefined);
+    }
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  private textLayer(doc: PDFKit.PDFDocument, words: OcrWord[], scale: number): void {
+    if (!this.fontReady) {
+      doc.registerFont('ocr', FONT_REGULAR);
+      this.fontReady = true;
+    }
+    doc.save();
+    // Text render mode 3: neither filled nor stroked — present for search and copy, invisible on the page.
+    doc.addContent('3 Tr');
+    doc.font('ocr');
+    for (const wd of words) {
+      const size = Math.max(1, wd.height * scale);
+      doc.fontSize(size);
+      const natural = doc.widthOfString(wd.text);
+      const target = wd.width * scale;
+      const horizontalScaling = natural > 0 ? Math.max(10, Math.min(1000, (target / natural) * 100)) : 100;
+      doc.text(wd.text, wd.left * scale, wd.top * scale, { lineBreak: false, horizontalScaling } as PDFKit.Mixins.TextOptions);
+    }
+    doc.restore();
+  }
+}
