@@ -7,12 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
 import { Receiver, type Action } from '../../src/outbox/receiver.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
+import { assertDeliveredInOrder, until } from './outbox-helpers.ts';
 
 const TOKEN = 'central-token-123';
 const SECRET = 'hmac-secret-abc';
 
-function centralConfig(r: Receiver, extra: Record<string, unknown> = {}, relay: Record<string, unknown> = {}) {
+function centralConfig(r: Receiver, extra: Record<string, unknown> = {}, relay: Record<string, unknown> = {}, more: Record<string, unknown> = {}) {
   return testConfig({
+    ...more,
     queue: { role: 'host', services: [], counters: [] },
     devices: [],
     central: {
@@ -28,27 +30,6 @@ function produce(agent: TestAgent, n: number, subjects = 5, prefix = 'D'): Cloud
   const out: CloudEvent[] = [];
   for (let i = 0; i < n; i++) out.push(agent.ctx.events.record('hcc.test.step', `${prefix}${i % subjects}`, { i }));
   return out;
-}
-
-/** Every produced event arrived once at least, duplicates carry a known id, first arrivals keep order per subject. */
-export function assertDeliveredInOrder(r: Receiver, produced: CloudEvent[]): void {
-  const ids = new Set(produced.map((e) => e.id));
-  expect(new Set(r.events.map((e) => e.id))).toEqual(ids);
-  for (const a of r.arrivals) expect(ids.has(a.id)).toBe(true);
-  const last = new Map<string, number>();
-  for (const e of r.events) {
-    const s = Number(e.sequence);
-    expect(s, `order of subject ${e.subject}`).toBeGreaterThan(last.get(e.subject ?? '') ?? 0);
-    last.set(e.subject ?? '', s);
-  }
-}
-
-async function until(cond: () => boolean, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('outbox over HTTP', () => {
@@ -151,8 +132,7 @@ describe('outbox over HTTP', () => {
   it('outbox routes need the admin scope', async () => {
     const r = await new Receiver().start();
     cleanups.push(() => r.close());
-    const cfg = centralConfig(r);
-    cfg.security.tokens = [{ name: 'clerk', token: 'clerk-token-1', scopes: ['dossier'] }, { name: 'ops', token: 'ops-token-12', scopes: ['admin'] }];
+    const cfg = centralConfig(r, {}, {}, { security: { tokens: [{ name: 'clerk', token: 'clerk-token-1', scopes: ['dossier'] }, { name: 'ops', token: 'ops-token-12', scopes: ['admin'] }] } });
     const agent = await startAgent(cfg);
     cleanups.push(() => agent.cleanup());
     const get = (token: string) => agent.fastify.inject({ url: '/api/v1/outbox', headers: { host: 'localhost', authorization: `Bearer ${token}` } });

@@ -1,0 +1,94 @@
+/** Shared by the outbox tests and bench: a fake clock, delivery assertions, a mosquitto broker, free ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Clock } from '../../src/outbox/relay.ts';
+import type { Receiver } from '../../src/outbox/receiver.ts';
+import type { CloudEvent } from '../../src/outbox/envelope.ts';
+import { tempDir } from '../helpers/agent.ts';
+
+/** Timers that fire only when the test advances time. */
+export class FakeClock implements Clock {
+  t = Date.UTC(2026, 10, 22, 1, 0, 0);
+  timers: { at: number; fn: () => void; id: number; delay: number }[] = [];
+  private next = 1;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.next++;
+    this.timers.push({ at: this.t + ms, fn, id, delay: ms });
+    return id;
+  };
+  clearTimeout = (h: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  };
+  /** Jumps to the earliest timer and fires it; false when none is set. */
+  advanceToNext(): boolean {
+    if (this.timers.length === 0) return false;
+    this.timers.sort((a, b) => a.at - b.at);
+    const x = this.timers.shift()!;
+    this.t = Math.max(this.t, x.at);
+    x.fn();
+    return true;
+  }
+}
+
+/** Every produced event arrived at least once, duplicates carry a known id, first arrivals keep order per subject. */
+export function assertDeliveredInOrder(r: Pick<Receiver, 'events' | 'arrivals'>, produced: CloudEvent[]): void {
+  const ids = new Set(produced.map((e) => e.id));
+  expect(new Set(r.events.map((e) => e.id))).toEqual(ids);
+  for (const a of r.arrivals) expect(ids.has(a.id)).toBe(true);
+  const last = new Map<string, number>();
+  for (const e of r.events) {
+    const s = Number(e.sequence);
+    expect(s, `order of subject ${e.subject}`).toBeGreaterThan(last.get(e.subject ?? '') ?? 0);
+    last.set(e.subject ?? '', s);
+  }
+}
+
+export async function until(cond: () => boolean | Promise<boolean>, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+
+/** mosquitto (Debian package) on a free port with its own config and persistence dir (sessions survive a graceful restart). */
+export class Broker {
+  proc: ChildProcess | null = null;
+  readonly dir = tempDir('hcc-mosq-');
+  constructor(readonly port: number) {
+    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\nlog_dest none\nmax_queued_messages 0\n`);
+  }
+  async start(): Promise<void> {
+    this.proc = spawn('mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
+    await until(() => canConnect(this.port), 10000);
+  }
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM'); // graceful: mosquitto saves sessions to its persistence file
+    await exited;
+  }
+}
