@@ -11,7 +11,9 @@ const USAGE = `usage: hcc-agent <command> [options]
   start [--config FILE] [--port N] [--data-dir DIR]   run the agent
   doctor                                              check this machine: ports, HID, CUPS, SANE, udev
   devices [--config FILE]                             devices of the running agent (or of the config)
-  config check FILE                                   validate a config file`;
+  config check FILE                                   validate a config file
+  token add NAME --scopes print,scan,... [--config FILE]   create a token (the secret is shown once)
+  token list | token revoke NAME [--config FILE]      stored tokens (only hashes are kept)`;
 
 function fail(code: number, message: string): never {
   process.stderr.write(`${message}\n`);
@@ -89,11 +91,43 @@ function configCheck(file: string | undefined): void {
   }
 }
 
+async function tokenCmd(values: { config?: string; port?: string; 'data-dir'?: string; scopes?: string }, args: string[]): Promise<void> {
+  const { config } = load(values);
+  const { SCOPES } = await import('./config/schema.ts');
+  const { openDatabase } = await import('./store/db.ts');
+  const { TokenStore } = await import('./security/tokens.ts');
+  const { resolve } = await import('node:path');
+  const db = openDatabase(resolve(config.agent.dataDir));
+  const store = new TokenStore(db);
+  store.start();
+  const [sub, name] = args;
+  try {
+    if (sub === 'add' && name) {
+      const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (!scopes.length || bad.length) fail(2, `hcc-agent: --scopes must list some of ${SCOPES.join(', ')}${bad.length ? `; unknown: ${bad.join(', ')}` : ''}`);
+      const secret = store.add(name, scopes as (typeof SCOPES)[number][]);
+      process.stdout.write(`token "${name}" (${scopes.join(', ')}) created; it is shown only now:\n${secret}\n`);
+    } else if (sub === 'list') {
+      for (const t of store.list()) process.stdout.write(`${t.name.padEnd(20)} ${t.scopes.join(',').padEnd(40)} created ${t.createdAt}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}\n`);
+    } else if (sub === 'revoke' && name) {
+      if (!store.revoke(name)) fail(1, `hcc-agent: no live token named "${name}"`);
+      process.stdout.write(`token "${name}" revoked\n`);
+    } else {
+      fail(2, USAGE);
+    }
+  } catch (err) {
+    fail(1, `hcc-agent: ${(err as Error).message}`);
+  } finally {
+    db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, scopes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [cmd = 'start', ...rest] = positionals;
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
@@ -107,6 +141,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'devices':
       return devicesCmd(values);
+    case 'token':
+      return tokenCmd(values, rest);
     case 'config':
       if (rest[0] !== 'check') fail(2, USAGE);
       return configCheck(rest[1] ?? values.config);

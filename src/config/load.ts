@@ -117,6 +117,19 @@ function validateDevices(devices: DeviceConfig[]): string[] {
   return problems;
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/;
+
+/** Rules that span keys. */
+function crossChecks(cfg: Config): string[] {
+  const out: string[] = [];
+  const tls = cfg.agent.tls;
+  if (!LOOPBACK.test(cfg.agent.listen.host) && !(tls.cert && tls.key) && !cfg.security.allowInsecureLan) {
+    out.push(`agent.listen.host: "${cfg.agent.listen.host}" is reachable from the LAN; set agent.tls.cert and agent.tls.key, or security.allowInsecureLan: true on an isolated network`);
+  }
+  if (Boolean(tls.cert) !== Boolean(tls.key)) out.push('agent.tls: cert and key go together');
+  return out;
+}
+
 /** Validates a parsed config object (defaults are filled in place). Throws ConfigError. */
 export function validateConfig(raw: unknown, file?: string): Config {
   const data = raw ?? {};
@@ -124,6 +137,7 @@ export function validateConfig(raw: unknown, file?: string): Config {
   if (!validateRoot(data)) throw new ConfigError(formatAjvErrors(validateRoot.errors, data), file);
   const cfg = data as Config;
   const problems = validateDevices(cfg.devices as DeviceConfig[]);
+  problems.push(...crossChecks(cfg));
   if (problems.length) throw new ConfigError(problems, file);
   return cfg;
 }

@@ -39,6 +39,13 @@ const AgentSection = section(
       description: 'Holds the SQLite database, spool previews and scan files. Relative paths are from the working directory.',
       default: './data',
     }),
+    tls: section(
+      { title: 'TLS', description: 'HTTPS certificate for an agent listening beyond loopback (boards and client kiosks on the LAN).' },
+      {
+        cert: key(Type.String(), { title: 'Certificate file', description: 'PEM certificate (chain) file; empty = plain HTTP.', default: '' }),
+        key: key(Type.String(), { title: 'Key file', description: 'PEM private key file.', default: '' }),
+      },
+    ),
     timezone: key(Type.String(), {
       title: 'Time zone',
       description: 'Time zone in which times are shown and printed and the queue resets daily. Times are stored in UTC.',
@@ -86,19 +93,46 @@ const SecuritySection = section(
     }),
     tokens: key(Type.Array(TokenItem), {
       title: 'Bearer tokens',
-      description: 'Tokens accepted in Authorization: Bearer <token>. Required from allowed foreign origins and from every LAN client.',
+      description: 'Tokens accepted in Authorization: Bearer <token>. Required from allowed foreign origins and from every LAN client. Prefer `hcc-agent token add`, which stores only a hash.',
       default: [],
     }),
+    allowInsecureLan: key(Type.Boolean(), {
+      title: 'Allow plain HTTP on the LAN',
+      description: 'Start without TLS although agent.listen.host is not loopback. Tokens then cross the LAN in clear text: only for an isolated network.',
+      default: false,
+    }),
+    keyFile: key(Type.String(), {
+      title: 'Data key file',
+      description: 'AES-256 key encrypting personal data at rest (scan files, personal columns). Kept outside the data dir, created at first start with mode 0600. Empty = ~/.config/hcc-agent/<site>-<agent>.key.',
+      default: '',
+    }),
+    centralJwt: section(
+      { title: 'Central-signed tokens', description: 'Short-lived JWTs signed by the central system (EdDSA/Ed25519 or ES256), bound to this agent (aud = urn:hcc:<site>:<agent>), single use.' },
+      {
+        publicKey: key(Type.String(), { title: 'Public key', description: 'PEM (SPKI) public key of the central system, or a path to it. Empty disables this mode.', default: '' }),
+        issuer: key(Type.String(), { title: 'Issuer', description: 'Expected iss claim; empty accepts any issuer.', default: '' }),
+        maxLifetimeSeconds: key(Type.Integer({ minimum: 10, maximum: 3600 }), { title: 'Longest lifetime', description: 'Tokens valid for longer than this (exp − iat) are refused.', default: 300 }),
+      },
+    ),
+    rateLimit: section(
+      { title: 'Rate limits', description: 'Requests per token (or per address without a token). Loopback callers without a token — the desk itself — are not limited.' },
+      {
+        max: key(Type.Integer({ minimum: 1 }), { title: 'Requests per window', description: 'Most requests one token or address may make per window.', default: 600 }),
+        windowMs: key(Type.Integer({ minimum: 1000 }), { title: 'Window', description: 'Window length in milliseconds.', default: 60000 }),
+      },
+    ),
   },
 );
 
 const HttpSection = section(
   { title: 'HTTP limits', description: 'Request size and timeouts, set explicitly.' },
   {
-    bodyLimit: key(Type.Integer({ minimum: 1024 }), { title: 'Body limit', description: 'Largest request body in bytes.', default: 1048576 }),
+    bodyLimit: key(Type.Integer({ minimum: 1024 }), { title: 'Body limit', description: 'Largest request body in bytes for ordinary routes (upload routes set their own).', default: 262144 }),
     requestTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Request timeout', description: 'Whole-request timeout in milliseconds.', default: 30000 }),
     headersTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Headers timeout', description: 'Time allowed to receive request headers (slowloris guard).', default: 10000 }),
     keepAliveTimeoutMs: key(Type.Integer({ minimum: 100 }), { title: 'Keep-alive timeout', description: 'Idle keep-alive connection timeout.', default: 5000 }),
+    maxEventLoopDelayMs: key(Type.Integer({ minimum: 0 }), { title: 'Event loop delay limit', description: 'Above this event loop delay the agent answers 503 with Retry-After (0 = off).', default: 1000 }),
+    maxRssBytes: key(Type.Integer({ minimum: 0 }), { title: 'Memory limit', description: 'Above this resident memory the agent answers 503 with Retry-After (0 = off).', default: 1073741824 }),
   },
 );
 

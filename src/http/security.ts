@@ -8,6 +8,8 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Scope } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
+import { tokenHash, type TokenStore } from '../security/tokens.ts';
+import { looksLikeJwt, JwtRejected, type CentralJwtVerifier } from '../security/jwt.ts';
 
 export interface SecurityOptions {
   allowedHosts: string[];
@@ -15,6 +17,10 @@ export interface SecurityOptions {
   tokens: { name: string; token: string; scopes: readonly Scope[] }[];
   /** True when the agent listens beyond loopback: every non-loopback caller needs a token. */
   lanExposed: boolean;
+  /** Tokens managed by `hcc-agent token` (hashed in the database). */
+  store?: TokenStore;
+  /** Short-lived tokens signed by the central system. */
+  jwt?: CentralJwtVerifier;
 }
 
 export interface Caller {
@@ -66,12 +72,24 @@ export class AccessControl {
     this.tokens = opts.tokens.map((t) => ({ name: t.name, hash: sha256(t.token), scopes: t.scopes }));
   }
 
-  /** Finds the token by comparing hashes in constant time (no early exit on the first mismatch). */
-  private findToken(presented: string): { name: string; scopes: readonly Scope[] } | null {
+  /** Finds the token: config tokens by constant-time hash comparison, then stored and central-signed ones. */
+  private async findToken(presented: string): Promise<{ name: string; scopes: readonly Scope[] } | null> {
     const h = sha256(presented);
     let found: { name: string; scopes: readonly Scope[] } | null = null;
     for (const t of this.tokens) if (timingSafeEqual(h, t.hash) && !found) found = t;
-    return found;
+    if (found) return found;
+    // Stored tokens are looked up by their hash: comparing hashes leaks nothing about the secret.
+    const stored = this.opts.store?.byHash(tokenHash(presented));
+    if (stored) return stored;
+    if (this.opts.jwt?.enabled && looksLikeJwt(presented)) {
+      try {
+        return await this.opts.jwt.verify(presented);
+      } catch (err) {
+        if (err instanceof JwtRejected) throw new HttpError(401, 'unauthorized', `Central token refused: ${err.message}`, 'Mã truy cập từ hệ thống trung tâm không hợp lệ');
+        throw err;
+      }
+    }
+    return null;
   }
 
   private presentedToken(req: FastifyRequest): string | null {
@@ -103,7 +121,7 @@ export class AccessControl {
   }
 
   /** Decides who the caller is, or throws the refusal. */
-  check(req: FastifyRequest): Caller {
+  async check(req: FastifyRequest): Promise<Caller> {
     const host = this.checkHost(req);
     const origin = req.headers.origin;
     let foreign = false;
@@ -124,7 +142,7 @@ export class AccessControl {
       if (needToken) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
       return { name: 'local', scopes: 'all', origin };
     }
-    const tok = this.findToken(presented);
+    const tok = await this.findToken(presented);
     if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
     if (route.scope && !tok.scopes.includes(route.scope)) {
       throw new HttpError(403, 'forbidden', `Token "${tok.name}" lacks the "${route.scope}" scope`, `Mã truy cập thiếu quyền "${route.scope}"`);
@@ -158,7 +176,7 @@ export function registerSecurity(app: FastifyInstance, ac: AccessControl): void 
       return reply;
     }
     try {
-      req.caller = ac.check(req);
+      req.caller = await ac.check(req);
     } catch (err) {
       // A refused WebSocket upgrade has no HTTP response cycle to end the socket: answer and close it here.
       if (req.headers.upgrade && err instanceof HttpError) {

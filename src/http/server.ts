@@ -10,6 +10,8 @@ import websocket from '@fastify/websocket';
 import { Histogram } from 'prom-client';
 import type { AgentContext } from '../context.ts';
 import { AccessControl, registerSecurity, isLoopbackAddress } from './security.ts';
+import { registerAbuseGuards } from './guards.ts';
+import { readFileSync } from 'node:fs';
 import { ErrorBody, HttpError } from './errors.ts';
 import { routes } from './routes/index.ts';
 import { uiPlugin } from './ui.ts';
@@ -32,13 +34,15 @@ export async function buildHttp(ctx: AgentContext): Promise<App> {
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     pluginTimeout: 30000,
     return503OnClosing: true,
+    ...(config.agent.tls.cert ? { https: { cert: readFileSync(config.agent.tls.cert), key: readFileSync(config.agent.tls.key) } } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = config.http.headersTimeoutMs;
 
   // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
   const lanExposed = !isLoopbackHost(config.agent.listen.host);
-  registerSecurity(app, new AccessControl({ ...config.security, lanExposed }));
+  registerSecurity(app, new AccessControl({ ...config.security, lanExposed, store: ctx.security.tokens, jwt: ctx.security.jwt }));
+  await registerAbuseGuards(app, ctx);
 
   app.addSchema(ErrorBody);
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {

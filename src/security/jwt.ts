@@ -1,0 +1,75 @@
+/**
+ * Short-lived tokens signed by the central system (Ed25519 or ES256 JWT), so no long-lived secret
+ * sits in the clerk's browser: verified with a public key pinned in config, bound to this agent
+ * (audience), with expiry and a single-use id (jti) remembered until it expires.
+ */
+import { importSPKI, jwtVerify, errors as joseErrors } from 'jose';
+
+type KeyLike = Awaited<ReturnType<typeof importSPKI>>;
+import { readFileSync } from 'node:fs';
+import type { Db } from '../store/db.ts';
+import { SCOPES, type Scope } from '../config/schema.ts';
+
+export interface JwtConfig {
+  /** PEM (SPKI) public key, or a path to a PEM file. Empty disables JWT access. */
+  publicKey: string;
+  issuer: string;
+  /** Longest lifetime accepted, so a leaked token is useless soon. */
+  maxLifetimeSeconds: number;
+}
+
+export class JwtRejected extends Error {}
+
+export const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+
+export class CentralJwtVerifier {
+  private keys: { alg: string; key: KeyLike }[] = [];
+
+  constructor(
+    private readonly cfg: JwtConfig,
+    private readonly audience: string,
+    private readonly db: Db,
+  ) {}
+
+  get enabled(): boolean {
+    return this.cfg.publicKey !== '';
+  }
+
+  async start(): Promise<void> {
+    if (!this.enabled) return;
+    const pem = this.cfg.publicKey.includes('BEGIN PUBLIC KEY') ? this.cfg.publicKey : readFileSync(this.cfg.publicKey, 'utf8');
+    // The key type decides the algorithm; try both the project accepts.
+    for (const alg of ['EdDSA', 'ES256']) {
+      try {
+        this.keys.push({ alg, key: await importSPKI(pem, alg) });
+      } catch {}
+    }
+    if (this.keys.length === 0) throw new Error('security.centralJwt.publicKey is neither an Ed25519 nor a P-256 public key');
+  }
+
+  /** Verifies and consumes the token; returns who it names and the scopes it grants. */
+  async verify(token: string, now = Date.now()): Promise<{ name: string; scopes: Scope[] }> {
+    let payload;
+    let lastErr: unknown;
+    for (const { alg, key } of this.keys) {
+      try {
+        ({ payload } = await jwtVerify(token, key, { algorithms: [alg], audience: this.audience, issuer: this.cfg.issuer || undefined, requiredClaims: ['exp', 'iat', 'jti', 'sub'], currentDate: new Date(now) }));
+        break;
+      } catch (err) {
+        lastErr = err;
+      }
+    }
+    if (!payload) {
+      const msg = lastErr instanceof joseErrors.JWTExpired ? 'token expired' : lastErr instanceof joseErrors.JWTClaimValidationFailed ? `token claim "${lastErr.claim}" invalid` : 'token signature not valid';
+      throw new JwtRejected(msg);
+    }
+    if (payload.exp! - payload.iat! > this.cfg.maxLifetimeSeconds) throw new JwtRejected(`token lifetime over ${this.cfg.maxLifetimeSeconds} s`);
+    this.db.prepare('DELETE FROM jwt_seen WHERE exp < ?').run(Math.floor(now / 1000));
+    const fresh = this.db.prepare('INSERT OR IGNORE INTO jwt_seen (jti, exp) VALUES (?, ?)').run(payload.jti, payload.exp).changes === 1;
+    if (!fresh) throw new JwtRejected('token already used');
+    const scopes = String(payload.scope ?? '')
+      .split(' ')
+      .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+    return { name: `central:${payload.sub}`, scopes };
+  }
+}

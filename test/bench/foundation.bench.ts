@@ -1,0 +1,59 @@
+/** Foundation rows: cold start to ready, idle RSS, and health throughput against bare Fastify. */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import type { Row } from './run.ts';
+import { spawnAgent, freePort, waitHealthy, ROOT } from '../helpers/process.ts';
+import { tempDir } from '../helpers/agent.ts';
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function throughput(port: number): Promise<number> {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/api/v1/health`, connections: 10, duration: 4, headers: { host: 'localhost' } });
+  return r.requests.average;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export default async function (): Promise<Row[]> {
+  const starts: number[] = [];
+  let rss = NaN;
+  let agentRps = NaN;
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const t0 = performance.now();
+    const p = spawnAgent(['start', '--port', String(port), '--data-dir', tempDir()]);
+    await waitHealthy(port, 20000);
+    starts.push(performance.now() - t0);
+    if (i === 2) {
+      await new Promise((r) => setTimeout(r, 1500));
+      rss = rssMb(p.child.pid!);
+      agentRps = await throughput(port);
+    }
+    p.child.kill('SIGTERM');
+    await p.exited;
+  }
+  // The reference: bare Fastify, also a child process, in the same run.
+  const port = await freePort();
+  const bare = spawn(process.execPath, ['--import', 'tsx', 'test/bench/fixtures/bare-fastify.ts', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => bare.stdout.once('data', r));
+  const bareRps = await throughput(port);
+  bare.kill('SIGTERM');
+  const ready = median(starts);
+  return [
+    { area: 'foundation', name: 'cold start to health 200 (median of 3, process spawn included)', value: ready, unit: 'ms', target: '< 1500 ms', pass: ready < 1500 },
+    { area: 'foundation', name: 'idle RSS after start', value: rss, unit: 'MB', target: '< 120 MB', pass: rss < 120 },
+    {
+      area: 'foundation',
+      name: 'GET /api/v1/health throughput (10 conns)',
+      value: agentRps,
+      unit: 'req/s',
+      reference: { name: 'bare Fastify hello-world', value: bareRps },
+      target: '>= 0.5x',
+      pass: agentRps >= 0.5 * bareRps,
+    },
+  ];
+}
