@@ -47,7 +47,7 @@ export function parseWav(buf: Buffer): Wav {
   let data: Buffer | undefined;
   for (let off = 12; off + 8 <= buf.length; ) {
     const id = buf.toString('ascii', off, off + 4);
-    // espeak-ng writing to a file it cannot seek leaves the data size as 0x7fffffff: clamp to what is there.
+    // A clip cut short (or streamed with an unknown size) claims more than it holds: clamp to what is there.
     const size = Math.min(buf.readUInt32LE(off + 4), buf.length - off - 8);
     if (id === 'fmt ') fmt = buf.subarray(off + 8, off + 8 + size);
     if (id === 'data') data = buf.subarray(off + 8, off + 8 + size);
