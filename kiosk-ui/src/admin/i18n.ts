@@ -19,6 +19,8 @@ const vi = {
   lastError: 'Lỗi gần nhất',
   event: 'Sự kiện',
   retry: 'Gửi lại',
+  relay: 'Kênh gửi',
+  attempts: 'Số lần thử',
   config: 'Kiểm tra cấu hình và tình trạng',
   events: 'Sự kiện gần đây',
 };
@@ -41,6 +43,8 @@ const en: typeof vi = {
   lastError: 'Last error',
   event: 'Event',
   retry: 'Retry',
+  relay: 'Transport',
+  attempts: 'Attempts',
   config: 'Configuration and health check',
   events: 'Recent events',
 };

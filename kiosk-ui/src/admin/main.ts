@@ -124,13 +124,12 @@ async function drawOutbox(): Promise<void> {
   } catch (err) {
     return render(outboxEl, h('h2', {}, t('outbox')), h('p', { class: 'bad' }, errText(err)));
   }
-  let dead: Any[] = Array.isArray(o.deadLetters) ? o.deadLetters : [];
-  if (!dead.length && Number(o.dead) > 0) {
+  let dead: Any[] = [];
+  if (Number(o.dead) > 0) {
     try {
-      const d = await get<Any>('/outbox/dead');
-      dead = Array.isArray(d) ? d : (d.items ?? d.events ?? []);
+      dead = await get<Any[]>('/outbox/dead?limit=50');
     } catch {
-      /* counts are still shown */
+      /* the count is still shown */
     }
   }
   const age = o.oldestPendingAgeMs;
@@ -149,7 +148,9 @@ async function drawOutbox(): Promise<void> {
       h('dt', {}, t('oldest')),
       h('dd', {}, age ? `${Math.round(age / 1000)} s` : '—'),
       h('dt', {}, t('lastError')),
-      h('dd', {}, o.lastError ? String(typeof o.lastError === 'object' ? (o.lastError.message ?? JSON.stringify(o.lastError)) : o.lastError) : '—'),
+      h('dd', {}, o.lastError ? `${o.lastError} (${vnTime(o.lastErrorAt, true)})` : '—'),
+      h('dt', {}, t('relay')),
+      h('dd', { 'data-testid': 'outbox-state' }, `${o.transport ?? ''} · ${o.state ?? ''}`),
     ),
     dead.length
       ? h(
@@ -164,7 +165,7 @@ async function drawOutbox(): Promise<void> {
                 'tr',
                 { 'data-dead': String(d.id) },
                 h('td', {}, h('b', {}, String(d.type ?? '')), h('div', { class: 'muted' }, String(d.subject ?? ''))),
-                h('td', {}, String(d.lastError ?? d.error ?? '')),
+                h('td', {}, String(d.error ?? ''), h('div', { class: 'muted' }, `${t('attempts')}: ${d.attempts ?? 0}`)),
                 h('td', {}, h('button', { 'data-testid': `retry-${d.id}`, onclick: () => void retry(String(d.id)) }, t('retry'))),
               ),
             ),

@@ -8,15 +8,14 @@ import '../lib/base.css';
 import './board.css';
 import { withToken } from '../lib/api.ts';
 import { h, render, vnTime } from '../lib/dom.ts';
-import { EventStream, type AgentEvent } from '../lib/events.ts';
-import { loadQueue, type Call, type QueueView } from '../lib/queue.ts';
+import { EventStream } from '../lib/events.ts';
+import { QueueFeed, type QueueView } from '../lib/queue.ts';
 
 const app = document.getElementById('app') as HTMLElement;
 const audio = h('audio', { id: 'voice', 'data-testid': 'voice', preload: 'auto' });
 document.body.append(audio);
 
 let queue: QueueView | null = null;
-let latest: Call | null = null;
 let online: boolean | null = null;
 let flash = 0;
 
@@ -46,7 +45,7 @@ function counterName(id: string): string {
 
 function draw(): void {
   const q = queue;
-  const top = latest ?? q?.recent[0] ?? null;
+  const top = q?.recent[0] ?? null;
   render(
     app,
     h(
@@ -89,51 +88,42 @@ function draw(): void {
   );
 }
 
-let refreshing: Promise<void> | null = null;
-let again = false;
-/** One request at a time; calls arriving meanwhile fold into one more refresh. */
-function refresh(): Promise<void> {
-  if (refreshing) {
-    again = true;
-    return refreshing;
-  }
-  refreshing = (async () => {
-    try {
-      queue = await loadQueue();
-    } catch {
-      /* keep showing the last state; the dot says offline */
-    }
-    refreshing = null;
-    draw();
-    if (again) {
-      again = false;
-      void refresh();
-    }
-  })();
-  return refreshing;
-}
+/** Highest call id already announced; calls above it are new and are spoken. */
+let lastCallId: number | null = null;
 
-const stream = new EventStream();
-stream.onStatus = (c) => {
-  online = c;
-  draw();
-};
-stream.onOpen = () => void refresh();
-stream
-  .on('hcc.queue.ticket.called', (ev: AgentEvent<Record<string, any>>) => {
-    const d = ev.data;
-    latest = { number: String(d.number ?? ev.subject ?? ''), counterId: String(d.counterId ?? d.counter ?? ''), counterName: '', calledAt: ev.time, audioUrl: d.audioUrl ?? d.audio };
+function announce(q: QueueView): void {
+  const ids = q.recent.map((c) => c.callId ?? 0);
+  const top = Math.max(0, ...ids);
+  if (lastCallId === null) {
+    // First state after loading the page: show it, speak nothing from the past.
+    lastCallId = top;
+    return;
+  }
+  const fresh = q.recent.filter((c) => (c.callId ?? 0) > (lastCallId ?? 0)).reverse();
+  lastCallId = Math.max(lastCallId, top);
+  for (const c of fresh) if (c.audioUrl) say(c.audioUrl);
+  if (fresh.length) {
     flash = Date.now();
     setTimeout(() => {
       flash = 0;
       draw();
     }, 6000);
-    if (latest.audioUrl) say(latest.audioUrl);
-    draw();
-    void refresh();
-  })
-  .on('hcc.queue.', () => void refresh())
-  .start();
+  }
+}
+
+const stream = new EventStream();
+const feed = new QueueFeed(stream);
+feed.onUpdate = (q) => {
+  queue = q;
+  announce(q);
+  draw();
+};
+stream.onStatus = (c) => {
+  online = c;
+  draw();
+};
+stream.onOpen = () => void feed.load();
+stream.start();
 
 setInterval(draw, 30000);
 draw();

@@ -7,7 +7,7 @@ import '../lib/base.css';
 import './counter.css';
 import { h, render, vnTime } from '../lib/dom.ts';
 import { EventStream, type AgentEvent } from '../lib/events.ts';
-import { loadQueue } from '../lib/queue.ts';
+import { QueueFeed } from '../lib/queue.ts';
 import { DigitisePanel } from './digitise.ts';
 import { QueuePanel } from './queue-panel.ts';
 import { ReceiptForm, type Citizen } from './receipt.ts';
@@ -80,15 +80,9 @@ function layout(): void {
   );
 }
 
-async function refreshQueue(): Promise<void> {
-  try {
-    queuePanel.update(await loadQueue());
-  } catch {
-    /* the connection dot and the next event retry */
-  }
-}
-
 const stream = new EventStream();
+const feed = new QueueFeed(stream);
+feed.onUpdate = (q) => queuePanel.update(q);
 stream.onStatus = (c) => {
   dot.className = `dot ${c ? 'on' : ''}`;
   dot.title = c ? 'online' : 'offline';
@@ -96,7 +90,7 @@ stream.onStatus = (c) => {
   offline.classList.toggle('hidden', c);
 };
 stream.onOpen = () => {
-  void refreshQueue();
+  void feed.load();
   void queuePanel.refreshRating();
   void digitise.refresh();
 };
@@ -104,13 +98,12 @@ stream
   .on('hcc.barcode.scanned', onScan)
   .on('hcc.scan.page', (ev) => digitise.onPage(ev))
   .on('hcc.scan.completed', (ev) => void digitise.onCompleted(ev))
-  .on('hcc.queue.', (ev) => {
-    void refreshQueue();
+  .on('hcc.queue.ticket.', (ev) => {
     if (ev.data?.counterId === counterId) void queuePanel.refreshRating();
   })
+  .on('hcc.feedback.rated', () => void queuePanel.refreshRating())
   .start();
 
 // Texts of the form are built once; a language switch rebuilds the page (the form keeps its inputs only per session).
 i18n.onChange(() => location.reload());
 layout();
-void refreshQueue();

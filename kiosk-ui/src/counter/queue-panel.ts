@@ -25,7 +25,7 @@ export class QueuePanel {
   /** Reads whether a completed ticket at this counter waits for its rating. */
   async refreshRating(): Promise<void> {
     try {
-      this.pending = await get<Pending>(`/queue/counters/${encodeURIComponent(counterId)}/rating`);
+      this.pending = await get<Pending>(`/queue/rating/pending?counter=${encodeURIComponent(counterId)}`);
     } catch {
       this.pending = null;
     }

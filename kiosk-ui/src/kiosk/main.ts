@@ -9,7 +9,7 @@ import { ApiError, get, pageParam, post } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import { EventStream, type AgentEvent } from '../lib/events.ts';
 import { I18n } from '../lib/i18n.ts';
-import { loadQueue, type Label, type QueueView, type Service } from '../lib/queue.ts';
+import { QueueFeed, type Label, type QueueView, type Service } from '../lib/queue.ts';
 import { texts, type Key } from './i18n.ts';
 import { dossierView, type DossierAnswer } from './dossier.ts';
 
@@ -118,7 +118,6 @@ async function takeTicket(service: Service, priority?: string): Promise<void> {
   const print = ticket.printError ? 'problem' : ticket.printJobId ? 'printing' : 'none';
   show({ name: 'ticket', ticket, service, print });
   if (print === 'printing' && ticket.printJobId) void followPrint(ticket);
-  void refreshQueue();
 }
 
 /** Follows the ticket's print job until the printer has answered (printed or a problem). */
@@ -193,16 +192,6 @@ function draw(): void {
   render(app, header(), h('section', { class: `k-screen k-${screen.name}`, 'data-screen': screen.name }, body), online ? null : h('p', { class: 'notice k-offline' }, t('offline')));
 }
 
-async function refreshQueue(): Promise<void> {
-  try {
-    queue = await loadQueue();
-    queueError = false;
-  } catch {
-    queueError = true;
-  }
-  if (screen.name === 'home') draw();
-}
-
 // Idle: back to the start (and to Vietnamese) after IDLE_MS without a touch or a scan.
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 function touched(): void {
@@ -216,22 +205,26 @@ for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, touch
 
 i18n.onChange(draw);
 const stream = new EventStream();
+const feed = new QueueFeed(stream);
+feed.onUpdate = (q) => {
+  queue = q;
+  if (screen.name === 'home') draw();
+};
 stream.onStatus = (c) => {
   online = c;
   draw();
 };
-stream.onOpen = () => void refreshQueue();
+stream.onOpen = () => void feed.load().then(() => {
+  queueError = feed.error && !queue;
+  if (screen.name === 'home') draw();
+});
 stream
   .on('hcc.barcode.scanned', (ev: AgentEvent<{ kind: string; raw: string; parsed?: { code?: string } | null }>) => {
     if (ev.data.kind !== 'dossier') return;
     touched();
     void lookup(ev.data.parsed?.code ?? ev.data.raw.trim());
   })
-  .on('hcc.queue.', () => {
-    if (screen.name === 'home') void refreshQueue();
-  })
   .start();
 
 draw();
 touched();
-void refreshQueue();

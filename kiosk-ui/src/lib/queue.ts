@@ -3,6 +3,7 @@
  * the pages do not depend on the exact response shape.
  */
 import { get } from './api.ts';
+import type { EventStream } from './events.ts';
 
 export interface Service {
   id: string;
@@ -17,6 +18,8 @@ export interface Label {
   nameEn: string;
 }
 export interface Call {
+  /** Increases with every call (recalls included). */
+  callId?: number;
   number: string;
   counterId: string;
   counterName: string;
@@ -49,6 +52,7 @@ function toCall(c: Any | null | undefined, counters: Map<string, string>): Call 
   if (!number) return null;
   const counterId = str(c.counterId ?? c.counter);
   return {
+    callId: typeof c.callId === 'number' ? c.callId : undefined,
     number,
     counterId,
     counterName: str(c.counterName) || counters.get(counterId) || counterId,
@@ -92,14 +96,42 @@ export function normaliseQueue(s: Any): QueueView {
   };
 }
 
-/** Services, counters, priority categories and rating levels change only with the config: read once. */
-let config: Promise<Any> | null = null;
+/**
+ * Keeps a page's view of the queue current: reads config and state on every (re)connection, then
+ * takes the board state the agent pushes as `hcc.queue.board` (coalesced by the agent).
+ */
+export class QueueFeed {
+  private cfg: Any | null = null;
+  private loading: Promise<void> | null = null;
+  view: QueueView | null = null;
+  error = false;
+  onUpdate: (q: QueueView) => void = () => undefined;
 
-export async function loadQueue(): Promise<QueueView> {
-  config ??= get<Any>('/queue/config').catch((err) => {
-    config = null;
-    throw err;
-  });
-  const [state, cfg] = await Promise.all([get<Any>('/queue/state'), config]);
-  return normaliseQueue({ ...state, priorityCategories: cfg.priorityCategories, ratingLevels: cfg.ratingLevels });
+  constructor(stream: EventStream) {
+    stream.on('hcc.queue.board', (ev) => this.apply(ev.data as Any));
+  }
+
+  private apply(state: Any): void {
+    if (!this.cfg) return void this.load();
+    this.view = normaliseQueue({ ...state, priorityCategories: this.cfg.priorityCategories, ratingLevels: this.cfg.ratingLevels });
+    this.error = false;
+    this.onUpdate(this.view);
+  }
+
+  /** Reads config (services, categories, levels) and the current state. */
+  load(): Promise<void> {
+    this.loading ??= this.read().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async read(): Promise<void> {
+    try {
+      const [cfg, state] = await Promise.all([get<Any>('/queue/config'), get<Any>('/queue/state')]);
+      this.cfg = cfg;
+      this.apply(state);
+    } catch {
+      this.error = true;
+      if (this.view) this.onUpdate(this.view);
+    }
+  }
 }

@@ -1,0 +1,58 @@
+/**
+ * E2E helpers: Debian's chromium driven by playwright-core (headless, one browser per test file),
+ * an agent listening on a free loopback port, screenshots into test-artifacts/, and the overflow
+ * check used on the kiosk.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startAgent, testConfig } from '../helpers/agent.ts';
+
+export const CHROMIUM = process.env.HCC_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // The board plays the voice call without a click, as a kiosk-mode browser would.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+export async function uiAgent(patch: Record<string, any> = {}) {
+  return startAgent(testConfig(patch), { listen: true });
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+/** Elements whose content is wider than their box (text cut off or spilling), described for the failure message. */
+export function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((el) => {
+        const e = el as HTMLElement;
+        if (e.offsetParent === null && getComputedStyle(e).position !== 'fixed') return false;
+        return e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto';
+      })
+      .map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} "${(el.textContent ?? '').slice(0, 40)}" ${el.scrollWidth}>${el.clientWidth}`),
+  );
+}
+
+/** Page console errors and failed requests: a page that throws fails its test. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // A 4xx/5xx the page handles (e.g. an unknown dossier) is logged by chromium as a resource error; not a page bug.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export const PORTRAIT = { width: 1080, height: 1920 };
+export const LANDSCAPE = { width: 1920, height: 1080 };

@@ -1,0 +1,158 @@
+/**
+ * Kiosk → board → counter in a real browser: take a ticket on /kiosk, see it waiting on /board,
+ * call it from /counter, see the board update (and its voice call), complete it and rate it on
+ * the counter's rating panel; the kiosk's Vietnamese fits at 1080×1920 and 1920×1080; a printer
+ * out of paper shows the staff message and still the number; the kiosk returns to the start when idle.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
+
+let browser: Browser;
+let agent: Awaited<ReturnType<typeof uiAgent>>;
+const errors: string[] = [];
+
+async function open(path: string, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  errors.push(...watchErrors(page));
+  await page.goto(agent.url + path);
+  return page;
+}
+
+beforeAll(async () => {
+  [browser, agent] = await Promise.all([launch(), uiAgent()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.cleanup();
+});
+
+describe('kiosk, board and counter', () => {
+  let kiosk: Page;
+  let board: Page;
+  let counter: Page;
+  let number: string;
+
+  it('takes a ticket on the kiosk (portrait) with Vietnamese text that fits', async () => {
+    kiosk = await open('/kiosk', PORTRAIT);
+    await kiosk.locator('[data-service="land"]').waitFor();
+    await expect.poll(() => kiosk.locator('.dot, .k-offline').count()).toBe(0);
+    expect(await kiosk.locator('.k-service-name').allTextContents()).toEqual(['Đất đai', 'Hộ tịch']);
+    expect(await overflowing(kiosk)).toEqual([]);
+    await shot(kiosk, 'kiosk-portrait-home');
+    // The check itself catches a line too wide for its box.
+    await kiosk.evaluate(() => {
+      const d = document.createElement('div');
+      d.id = 'probe';
+      d.style.width = '40px';
+      d.style.whiteSpace = 'nowrap';
+      d.textContent = 'Thủ tục hành chính';
+      document.body.append(d);
+    });
+    expect(await overflowing(kiosk)).toEqual([expect.stringContaining('Thủ tục hành chính')]);
+    await kiosk.evaluate(() => document.getElementById('probe')?.remove());
+
+    await kiosk.click('[data-service="land"]');
+    await kiosk.locator('[data-priority="elderly"]').waitFor();
+    expect(await kiosk.locator('[data-priority]').count()).toBe(5);
+    expect(await overflowing(kiosk)).toEqual([]);
+    await shot(kiosk, 'kiosk-portrait-priority');
+
+    await kiosk.click('[data-priority=""]');
+    const num = kiosk.getByTestId('ticket-number');
+    await num.waitFor();
+    number = (await num.textContent()) ?? '';
+    expect(number).toMatch(/^A\d{3}$/);
+    await expect.poll(() => kiosk.getByTestId('ahead').textContent()).toBe('Quý vị sẽ được gọi ngay');
+    expect(await overflowing(kiosk)).toEqual([]);
+    await shot(kiosk, 'kiosk-portrait-ticket');
+  });
+
+  it('shows the waiting ticket on the board', async () => {
+    board = await open('/board', LANDSCAPE);
+    await expect.poll(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('1');
+    expect(await board.getByTestId('counter-3').textContent()).toBe('—');
+  });
+
+  it('calls it from the counter: the board shows it and plays the voice call', async () => {
+    counter = await open('/counter?counter=3', LANDSCAPE);
+    await counter.locator('[data-action="call-next"]').waitFor();
+    await expect.poll(() => counter.getByTestId('waiting-here').textContent()).toContain('1');
+    await counter.click('[data-action="call-next"]');
+    await expect.poll(() => counter.getByTestId('current').textContent()).toBe(number);
+    await expect.poll(() => board.getByTestId('counter-3').textContent()).toBe(number);
+    await expect.poll(() => board.getByTestId('latest-number').textContent()).toBe(number);
+    await expect.poll(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('0');
+    // The voice call: the audio element got the WAV of this call, and the WAV is served.
+    await expect.poll(() => board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src)).toMatch(/\/api\/v1\/queue\/voice\/\d+\.wav$/);
+    const src = await board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src);
+    const wav = await fetch(src);
+    expect(wav.status).toBe(200);
+    expect(wav.headers.get('content-type')).toContain('audio/wav');
+    expect(await board.locator('[data-testid="recent"] li').first().textContent()).toContain(number);
+    await shot(board, 'board');
+  });
+
+  it('completes it and the rating panel asks the citizen; the rating is recorded', async () => {
+    await counter.click('[data-action="complete"]');
+    const rating = counter.getByTestId('rating');
+    await rating.waitFor();
+    expect(await rating.getAttribute('data-number')).toBe(number);
+    expect(await rating.locator('[data-level]').allTextContents()).toEqual(['Rất hài lòng', 'Hài lòng', 'Không hài lòng']);
+    await shot(counter, 'counter-rating');
+    await rating.locator('[data-level="very-satisfied"]').click();
+    await counter.getByTestId('rated').waitFor();
+    const report = (await (await fetch(`${agent.url}/api/v1/queue/report`)).json()) as { total: { served: number; ratings: Record<string, number> } };
+    expect(report.total.ratings['very-satisfied']).toBe(1);
+    expect(report.total.served).toBe(1);
+  });
+
+  it('fits at 1920×1080 landscape and in English', async () => {
+    const page = await open('/kiosk', LANDSCAPE);
+    await page.locator('[data-service="land"]').waitFor();
+    expect(await overflowing(page)).toEqual([]);
+    await shot(page, 'kiosk-landscape-home');
+    await page.click('[data-service="civil"]');
+    await page.locator('[data-priority="war-invalid"]').waitFor();
+    expect(await overflowing(page)).toEqual([]);
+    await page.click('[data-priority="war-invalid"]');
+    await page.getByTestId('ticket-number').waitFor();
+    expect(await page.getByTestId('ticket-number').textContent()).toMatch(/^B\d{3}$/);
+    expect(await overflowing(page)).toEqual([]);
+    await shot(page, 'kiosk-landscape-ticket');
+    await page.click('.k-done');
+    await page.getByTestId('lang').click();
+    await expect.poll(() => page.locator('.k-title').textContent()).toBe('Please choose a service to take a number');
+    expect(await page.locator('.k-service-name').allTextContents()).toEqual(['Land', 'Civil status']);
+    await page.getByTestId('lang').click();
+    await page.close();
+  });
+
+  it('a printer out of paper: the kiosk still shows the number and asks staff for help', async () => {
+    const printer = agent.ctx.devices.get('receipt') as unknown as { setCondition(p: Record<string, boolean>): void };
+    printer.setCondition({ paperOut: true });
+    try {
+      const page = await open('/kiosk?idle=2', PORTRAIT);
+      await page.click('[data-service="land"]');
+      await page.click('[data-priority=""]');
+      await page.getByTestId('ticket-number').waitFor();
+      expect(await page.getByTestId('ticket-number').textContent()).toMatch(/^A\d{3}$/);
+      const msg = page.getByTestId('print-problem');
+      await msg.waitFor({ timeout: 20000 });
+      expect(await msg.textContent()).toBe('Máy in phiếu đang gặp sự cố. Xin quý vị ghi nhớ số thứ tự và nhờ cán bộ hỗ trợ.');
+      expect(await page.locator('body').textContent()).not.toMatch(/Error|at \w+ \(|stack/i);
+      expect(await overflowing(page)).toEqual([]);
+      await shot(page, 'kiosk-portrait-paper-out');
+      // Idle (2 s here): back to the start by itself.
+      await page.locator('[data-screen="home"]').waitFor({ timeout: 10000 });
+      await page.close();
+    } finally {
+      printer.setCondition({ paperOut: false });
+    }
+  });
+
+  it('raised no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
