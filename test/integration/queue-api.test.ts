@@ -36,7 +36,7 @@ function api(a: TestAgent) {
       payload: payload as Record<string, unknown> | undefined,
       headers: { host: '127.0.0.1', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
-    return { status: res.statusCode, body: res.headers['content-type']?.startsWith('application/json') ? res.json() : res.body, headers: res.headers, raw: res.rawPayload };
+    return { status: res.statusCode, body: String(res.headers['content-type'] ?? '').startsWith('application/json') ? res.json() : res.body, headers: res.headers, raw: res.rawPayload };
   };
 }
 
