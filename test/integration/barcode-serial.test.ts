@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
 import { SERIAL_DEFAULTS, SerialBarcodeScanner, type SerialScannerOptions } from '../../drivers/barcode/serial.ts';
-import { tempDir } from '../helpers/agent.ts';
+import { startAgent, tempDir, testConfig } from '../helpers/agent.ts';
+import type { CloudEvent } from '../../src/outbox/envelope.ts';
 
 class PtyPair {
   proc: ChildProcess | null = null;
@@ -146,5 +147,21 @@ describe('serial barcode scanner over a socat pty pair', () => {
     cleanups.push(() => scanner.stop());
     await scanner.start();
     expect(scanner.status()).toMatchObject({ state: 'disconnected', code: 'unavailable' });
+  });
+
+  it('a serial scanner configured in the agent produces hcc.barcode.scanned events and shows in /devices', async () => {
+    const dir = tempDir('hcc-barcode-pty-');
+    const pty = new PtyPair(dir);
+    await pty.start();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => pty.stop());
+    const agent = await startAgent(testConfig({ devices: [{ id: 'desk-scanner', type: 'barcode', driver: 'serial', path: pty.agentEnd, baudRate: 9600, suffix: '\r' }], queue: {} }));
+    cleanups.push(() => agent.cleanup());
+    const seen: CloudEvent[] = [];
+    agent.ctx.bus.subscribe((ev) => void (ev.type === 'hcc.barcode.scanned' && seen.push(ev)));
+    const devices = (await agent.fastify.inject({ url: '/api/v1/devices' })).json();
+    expect(devices).toEqual([expect.objectContaining({ id: 'desk-scanner', driver: 'serial', state: 'connected' })]);
+    await pty.write(']Q1000.00.21.H30-261122-0042\r');
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ subject: '000.00.21.H30-261122-0042', data: { device: 'desk-scanner', symbology: ']Q1', kind: 'dossier', parsed: { sequence: 42 } } });
   });
 });
