@@ -3,7 +3,7 @@
  * Never crashes where udevadm, libusb, CUPS or SANE are absent: that is what it reports.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -89,6 +89,27 @@ async function tool(cmd: string, area: string, purpose: string, pkg: string): Pr
   return (await which(cmd)) ? { level: 'ok', area, message: `${cmd} found` } : { level: 'missing', area, message: `${cmd} not found: ${purpose}; install ${pkg}` };
 }
 
+/** Whether the systemd unit and udev rules shipped under config/ are installed, and match. */
+export function operationsFindings(root = '/', shipped = new URL('../config/', import.meta.url)): Finding[] {
+  const out: Finding[] = [];
+  const pairs: [string, string, string][] = [
+    ['etc/systemd/system/hcc-agent.service', 'systemd/hcc-agent.service', 'systemd unit'],
+    ['etc/udev/rules.d/99-hcc-agent.rules', 'udev/99-hcc-agent.rules', 'udev rules'],
+  ];
+  for (const [installed, ours, what] of pairs) {
+    const path = `${root.replace(/\/$/, '')}/${installed}`;
+    let have: string | null = null;
+    try {
+      have = readFileSync(path, 'utf8');
+    } catch {}
+    const want = readFileSync(new URL(ours, shipped), 'utf8');
+    if (have === null) out.push({ level: 'missing', area: 'ops', message: `${what} not installed at ${path}: install config/${ours} (see the comment at its top)` });
+    else if (have !== want) out.push({ level: 'warn', area: 'ops', message: `${what} at ${path} differs from config/${ours}: reinstall it after an upgrade` });
+    else out.push({ level: 'ok', area: 'ops', message: `${what} installed` });
+  }
+  return out;
+}
+
 /** Extra checks registered by other concerns (systemd unit, udev rules…). */
 export const extraChecks: (() => Promise<Finding[]>)[] = [];
 
@@ -100,6 +121,7 @@ export async function collectFindings(): Promise<Finding[]> {
     sane().then((f) => [f]),
     tool('espeak-ng', 'voice', 'voice calls fall back to recorded clips or silence', 'espeak-ng').then((f) => [f]),
     tool('tesseract', 'ocr', 'OCR text layers unavailable', 'tesseract-ocr tesseract-ocr-vie').then((f) => [f]),
+    Promise.resolve(operationsFindings()),
     ...extraChecks.map((c) => c()),
   ]);
   return groups.flat() as Finding[];

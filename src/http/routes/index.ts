@@ -6,7 +6,8 @@ import { eventRoutes } from './events.ts';
 import { outboxRoutes } from './outbox.ts';
 import { queueRoutes } from './queue.ts';
 import { scanRoutes } from './scans.ts';
+import { auditRoutes } from './audit.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes];
