@@ -20,7 +20,8 @@ import { buildHttp, type App } from './http/server.ts';
 import { BarcodePipeline } from './barcode/pipeline.ts';
 import type { AgentContext } from './context.ts';
 import { buildSecurity } from './security/index.ts';
-import { HttpError } from './http/errors.ts';
+import { diskCheck } from './store/disk.ts';
+import { PrintService } from './printing/service.ts';
 import { Queue } from './queue/index.ts';
 import { DigitiseService } from './digitise/service.ts';
 
@@ -60,18 +61,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const health = new Health();
   const security = await buildSecurity(config, db);
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
-  // Printing is wired by src/printing; until then submitting answers 503.
-  const printing: AgentContext['printing'] = {
-    submit: () => {
-      throw new HttpError(503, 'printing-unavailable', 'printing is not available', 'Chưa có chức năng in');
-    },
-    get: () => undefined,
-  };
+  const printing = new PrintService({ db, events, devices, config, log: log.child({ component: 'printing' }) });
+  printing.init();
   const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }) }) };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
 
+  health.register('disk', diskCheck(dataDir, config.agent.minFreeDiskBytes));
   health.register('devices', () => {
     const bad = devices.list().filter((d) => d.state !== 'connected');
     return bad.length
@@ -90,6 +87,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const components: Component[] = [];
   components.push(outboxService);
+  components.push(printing);
   components.push(ctx.queue);
   components.push(ctx.digitise);
   const fastify = await buildHttp(ctx);

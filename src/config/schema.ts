@@ -46,6 +46,11 @@ const AgentSection = section(
         key: key(Type.String(), { title: 'Key file', description: 'PEM private key file.', default: '' }),
       },
     ),
+    minFreeDiskBytes: key(Type.Integer({ minimum: 0 }), {
+      title: 'Free disk space wanted',
+      description: 'Health turns degraded when the data disk has less free space than this.',
+      default: 209715200,
+    }),
     timezone: key(Type.String(), {
       title: 'Time zone',
       description: 'Time zone in which times are shown and printed and the queue resets daily. Times are stored in UTC.',

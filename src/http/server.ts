@@ -50,6 +50,10 @@ export async function buildHttp(ctx: AgentContext): Promise<App> {
       reply.headers(err.headers);
       return reply.code(err.statusCode).send(err.body());
     }
+    if ((err as { code?: string }).code === 'SQLITE_FULL') {
+      // Disk (or the database's page cap) is full: refuse clearly; what is stored stays stored.
+      return reply.code(507).send({ error: 'storage-full', message: 'The agent\'s disk is full: this change was not stored (nothing already stored is lost). Free disk space; no restart is needed.', messageVi: 'Ổ đĩa của phần mềm đã đầy: thao tác này chưa được lưu (dữ liệu đã lưu vẫn an toàn). Hãy giải phóng dung lượng; không cần khởi động lại.' });
+    }
     const status = err.statusCode ?? 500;
     if (err.validation) {
       return reply.code(400).send({ error: 'bad-request', message: `${err.validationContext ?? 'request'}${err.message.replace(/^(body|params|querystring|headers)/, '')}`, messageVi: 'Dữ liệu gửi lên không hợp lệ' });
