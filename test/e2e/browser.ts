@@ -33,7 +33,7 @@ export async function shot(page: Page, name: string): Promise<string> {
 /** Elements whose content is wider than their box (text cut off or spilling), described for the failure message. */
 export function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
+    Array.from(document.querySelectorAll('body *'))
       .filter((el) => {
         const e = el as HTMLElement;
         if (e.offsetParent === null && getComputedStyle(e).position !== 'fixed') return false;

@@ -5,34 +5,51 @@
 import { API, get, post, withToken } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import type { AgentEvent } from '../lib/events.ts';
-import { statusLine, t } from './shared.ts';
+import { i18n, statusLine, t } from './shared.ts';
 
 interface Page {
   page: number;
+  /** page | blank | separator: blanks and separator sheets are shown but not kept. */
+  kind: string;
   component: string;
   thumbnail?: string;
 }
 interface ScanDoc {
   id: string;
   component: string;
+  name?: string;
   pages: number;
-  sha256?: string;
+  sha256?: string | null;
+}
+interface Problem {
+  code: string;
+  message: string;
+  messageVi: string;
 }
 
 type Any = Record<string, any>;
 
 export class DigitisePanel {
   private session: string | null = null;
+  /** Dossier code of a session being started: its first pages can arrive before POST /scans answers. */
+  private starting: string | null = null;
   private pages: Page[] = [];
-  private total = 0;
   private docs: ScanDoc[] = [];
   private state = '';
   private readonly status = statusLine('scan-status');
-  private readonly bar = h('progress', { max: 1, value: 0, 'data-testid': 'scan-progress' });
+  private readonly bar = h('progress', { 'data-testid': 'scan-progress' });
+  private readonly count = h('span', { 'data-testid': 'scan-count' });
+  /** A session paused by a scanner error (jam, cover open, empty feeder): continue or finish it. */
+  private readonly paused = h(
+    'div',
+    { class: 'row hidden', 'data-testid': 'scan-paused' },
+    h('button', { onclick: () => void this.resume('continue') }, t('continueScan')),
+    h('button', { class: 'secondary', onclick: () => void this.resume('finish') }, t('finishScan')),
+  );
   private readonly groups = h('div', { class: 'c-thumbs', 'data-testid': 'thumbs' });
   private readonly docList = h('ul', { class: 'c-docs', 'data-testid': 'scan-docs' });
   private readonly button = h('button', { class: 'good', 'data-testid': 'start-scan', onclick: () => void this.start() }, t('startScan'));
-  readonly el = h('section', { class: 'panel c-digitise', 'data-testid': 'digitise' }, h('h2', {}, t('digitise')), this.button, this.bar, this.status.el, this.groups, this.docList);
+  readonly el = h('section', { class: 'panel c-digitise', 'data-testid': 'digitise' }, h('h2', {}, t('digitise')), this.button, this.bar, this.count, this.paused, this.status.el, this.groups, this.docList);
 
   constructor(
     private readonly dossierCode: () => string,
@@ -45,13 +62,15 @@ export class DigitisePanel {
     if (!code) return this.status.fail(new Error(t('needCode')));
     this.pages = [];
     this.docs = [];
-    this.total = 0;
     this.state = 'scanning';
     this.draw();
     const components = this.components();
+    this.session = null;
+    this.starting = code;
     try {
       const r = await post<{ id: string }>('/scans', { dossierCode: code, ...(components.length ? { components } : {}) });
       this.session = r.id;
+      if (this.state !== 'scanning') await this.refresh();
     } catch (err) {
       this.state = '';
       this.status.fail(err);
@@ -60,16 +79,16 @@ export class DigitisePanel {
   }
 
   private mine(ev: AgentEvent<Any>): boolean {
-    const id = ev.data?.sessionId ?? ev.data?.scanId ?? ev.data?.id;
+    const id = ev.data?.sessionId;
+    if (this.session === null && this.starting !== null && ev.subject === this.starting && typeof id === 'string') this.session = id;
     return this.session !== null && id === this.session;
   }
 
   onPage(ev: AgentEvent<Any>): void {
     if (!this.mine(ev)) return;
     const d = ev.data;
-    const page: Page = { page: Number(d.page ?? d.index ?? this.pages.length + 1), component: String(d.component ?? ''), thumbnail: d.thumbnail ?? d.thumbnailUrl };
-    this.pages.push(page);
-    this.total = Number(d.total ?? d.progress?.total ?? 0);
+    const thumb = typeof d.thumbnail === 'string' && d.thumbnail.startsWith('data:image/') ? d.thumbnail : d.thumbnailUrl ? withToken(d.thumbnailUrl) : undefined;
+    this.pages.push({ page: Number(d.page), kind: String(d.kind ?? 'page'), component: String(d.component ?? ''), thumbnail: thumb });
     this.draw();
   }
 
@@ -82,24 +101,42 @@ export class DigitisePanel {
   async refresh(): Promise<void> {
     if (!this.session) return;
     try {
-      const s = await get<{ state: string; pages: number; documents: ScanDoc[]; error?: string; errorVi?: string }>(`/scans/${encodeURIComponent(this.session)}`);
+      const s = await get<{ state: string; pages: number; kept: number; documents: ScanDoc[]; error?: Problem; warnings?: Problem[] }>(`/scans/${encodeURIComponent(this.session)}`);
       this.state = s.state;
       this.docs = s.documents ?? [];
-      if (s.errorVi || s.error) this.status.fail(new Error(s.errorVi ?? s.error));
-      else if (s.state !== 'scanning') this.status.ok(`${t('scanDone')} — ${t('pages', { n: s.pages })}`);
+      const notes = (s.warnings ?? []).map((w) => i18n.pick(w.messageVi, w.message)).join('; ');
+      if (s.error) this.status.fail(new Error(i18n.pick(s.error.messageVi, s.error.message)));
+      else if (s.state === 'completed') this.status.ok(`${t('scanDone')} — ${t('keptOf', { kept: s.kept, n: s.pages })}${notes ? ` (${notes})` : ''}`);
     } catch (err) {
       this.status.fail(err);
     }
     this.draw();
   }
 
+  private async resume(action: 'continue' | 'finish'): Promise<void> {
+    if (!this.session) return;
+    this.status.clear();
+    try {
+      await post(`/scans/${encodeURIComponent(this.session)}/${action}`);
+      this.state = action === 'continue' ? 'scanning' : this.state;
+    } catch (err) {
+      this.status.fail(err);
+    }
+    await this.refresh();
+  }
+
   private draw(): void {
     this.button.disabled = this.state === 'scanning';
-    const done = this.pages.length;
-    this.bar.max = Math.max(this.total, done, 1);
-    this.bar.value = this.state !== 'scanning' && this.docs.length ? this.bar.max : done;
+    this.paused.classList.toggle('hidden', this.state !== 'paused');
+    // A feeder does not say how many sheets it holds: the bar runs until the session ends.
+    if (this.state === 'scanning') this.bar.removeAttribute('value');
+    else this.bar.value = this.state ? 1 : 0;
+    this.count.textContent = this.state ? t('pages', { n: this.pages.length }) : '';
     const byComponent = new Map<string, Page[]>();
-    for (const p of this.pages) byComponent.set(p.component, [...(byComponent.get(p.component) ?? []), p]);
+    for (const p of this.pages) {
+      const group = p.kind === 'page' ? p.component : `(${t(p.kind === 'blank' ? 'blankPages' : 'separators')})`;
+      byComponent.set(group, [...(byComponent.get(group) ?? []), p]);
+    }
     render(
       this.groups,
       [...byComponent].map(([component, pages]) =>
@@ -107,7 +144,7 @@ export class DigitisePanel {
           'div',
           { class: 'c-thumb-group', 'data-component': component },
           h('h4', {}, `${component || '—'} · ${t('pages', { n: pages.length })}`),
-          h('div', { class: 'c-thumb-row' }, pages.map((p) => (p.thumbnail ? h('img', { class: 'c-thumb', src: p.thumbnail, alt: `${p.page}`, 'data-page': p.page }) : h('span', { class: 'c-thumb', 'data-page': p.page }, String(p.page))))),
+          h('div', { class: 'c-thumb-row' }, pages.map((p) => (p.thumbnail ? h('img', { class: `c-thumb ${p.kind}`, src: p.thumbnail, alt: `${p.page}`, title: `${p.page}`, 'data-page': p.page, 'data-kind': p.kind }) : h('span', { class: `c-thumb ${p.kind}`, 'data-page': p.page, 'data-kind': p.kind }, String(p.page))))),
         ),
       ),
     );
@@ -117,7 +154,7 @@ export class DigitisePanel {
         h(
           'li',
           {},
-          h('a', { href: withToken(`${API}/scans/${encodeURIComponent(this.session ?? '')}/documents/${encodeURIComponent(d.id)}`), target: '_blank', 'data-testid': 'scan-doc' }, `${d.component || d.id}.pdf`),
+          h('a', { href: withToken(`${API}/scans/${encodeURIComponent(this.session ?? '')}/documents/${encodeURIComponent(d.id)}`), target: '_blank', 'data-testid': 'scan-doc' }, d.name || `${d.component || d.id}.pdf`),
           ` — ${t('pages', { n: d.pages })}`,
         ),
       ),

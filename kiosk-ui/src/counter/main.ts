@@ -39,8 +39,9 @@ receipt.onReceived = (code) => {
 
 /** What a scan shows in the list: never the personal data of an ID card. */
 function label(s: Scanned): string {
-  if (s.kind === 'citizen-id') return 'CCCD ••••' + String(s.parsed?.citizen?.idNumber ?? s.parsed?.idNumber ?? '').slice(-4);
-  return s.parsed?.code ?? s.raw;
+  if (s.kind === 'citizen-id') return 'CCCD ••••' + String(s.parsed?.idNumber ?? '').slice(-4);
+  if (s.kind === 'citizen-id-invalid') return 'CCCD ?';
+  return s.parsed?.code ?? s.parsed?.id ?? s.raw;
 }
 
 function onScan(ev: AgentEvent<Scanned>): void {
@@ -48,14 +49,12 @@ function onScan(ev: AgentEvent<Scanned>): void {
   scans.unshift({ at: ev.time, kind: s.kind, label: label(s) });
   scans.length = Math.min(scans.length, 8);
   render(scanList, scans.map((x) => h('li', { 'data-kind': x.kind }, h('span', { class: 'muted' }, vnTime(x.at)), ' ', h('b', {}, x.kind), ' ', x.label)));
-  if (s.kind === 'citizen-id') {
-    const p = s.parsed ?? {};
-    const citizen = (p.citizen ?? (p.idNumber ? p : null)) as Citizen | null;
-    receipt.fillFromCitizen(citizen, p.ok !== false && citizen !== null);
-  } else if (s.kind === 'dossier') {
+  if (s.kind === 'citizen-id') receipt.fillFromCitizen((s.parsed ?? null) as Citizen | null, true);
+  else if (s.kind === 'citizen-id-invalid') receipt.fillFromCitizen(null, false);
+  else if (s.kind === 'dossier') {
     void returns.open(s.parsed?.code ?? s.raw.trim());
   } else if (s.kind === 'postal-item') {
-    returns.setPostalItem(s.parsed?.code ?? s.raw.trim());
+    returns.setPostalItem(s.parsed?.id ?? s.raw.trim());
   }
 }
 
