@@ -7,6 +7,10 @@ import { driver as simulatedBarcode } from './barcode/simulated.ts';
 import { driver as serialBarcode } from './barcode/serial.ts';
 import { driver as hidBarcode } from './barcode/hid.ts';
 import { driver as simulatedPrinter } from './printer/simulated.ts';
+import { driver as tcpPrinter } from './printer/escpos-tcp.ts';
+import { driver as serialPrinter } from './printer/escpos-serial.ts';
+import { driver as devicePrinter } from './printer/escpos-device.ts';
+import { driver as cupsPrinter } from './printer/cups.ts';
 import { driver as simulatedScanner } from './scanner/simulated.ts';
 
 function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
@@ -15,7 +19,7 @@ function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
 
 export const driverRegistry: Record<DeviceType, Record<string, DriverEntry>> = {
   barcode: family(simulatedBarcode, serialBarcode, hidBarcode),
-  printer: family(simulatedPrinter),
+  printer: family(simulatedPrinter, tcpPrinter, serialPrinter, devicePrinter, cupsPrinter),
   'document-scanner': family(simulatedScanner),
 };
 

@@ -7,7 +7,8 @@ import { outboxRoutes } from './outbox.ts';
 import { queueRoutes } from './queue.ts';
 import { scanRoutes } from './scans.ts';
 import { auditRoutes } from './audit.ts';
+import { printRoutes } from './print.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes, printRoutes];

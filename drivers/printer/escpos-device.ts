@@ -1,0 +1,106 @@
+/**
+ * ESC/POS through a device file such as /dev/usb/lp0 (Linux usblp). Opened non-blocking so a
+ * printer that never answers cannot park a libuv thread: reads poll only while a status answer is
+ * awaited, writes retry on EAGAIN.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import Type from 'typebox';
+import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { key } from '../../src/config/key.ts';
+import { StreamPrinter, escposKeys, type EscposOptions } from './base.ts';
+
+export interface DeviceFileOptions extends EscposOptions {
+  path: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const POLL_MS = 10;
+
+export class EscPosDevicePrinter extends StreamPrinter {
+  private fh: FileHandle | null = null;
+  private polling = false;
+
+  constructor(
+    id: string,
+    private readonly opts: DeviceFileOptions,
+  ) {
+    super(id, 'escpos-device', opts);
+  }
+
+  protected async open(): Promise<void> {
+    this.fh = await fsp.open(this.opts.path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY);
+  }
+
+  protected async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close();
+  }
+
+  private gone(err: unknown): never {
+    this.fh = null;
+    this.failWaiters();
+    const msg = (err as Error).message;
+    this.lost({ en: `${this.opts.path}: ${msg}; reopening`, vi: `${this.opts.path}: ${msg}; đang mở lại`, code: 'offline' });
+    throw err;
+  }
+
+  protected async send(data: Buffer): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      const fh = this.fh;
+      if (!fh) throw new Error(`printer ${this.id} is not connected`);
+      try {
+        const { bytesWritten } = await fh.write(data, off, data.length - off);
+        off += bytesWritten;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') await sleep(POLL_MS);
+        else this.gone(err);
+      }
+    }
+    if (this.statusSupported) void this.poll();
+  }
+
+  /** Reads whatever the printer sent back, for as long as someone waits for a status byte. */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    const buf = Buffer.alloc(64);
+    const until = performance.now() + this.statusTimeoutMs + 100;
+    try {
+      while (this.fh && performance.now() < until) {
+        try {
+          const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
+          if (bytesRead > 0) this.received(Buffer.from(buf.subarray(0, bytesRead)));
+          else await sleep(POLL_MS);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') await sleep(POLL_MS);
+          else if (code === 'EIO' || code === 'ENODEV') this.gone(err);
+          else throw err;
+        }
+      }
+    } catch {
+      // reported through gone(); a status reader times out on its own
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+export const driver: DriverEntry = {
+  type: 'printer',
+  name: 'escpos-device',
+  summary: 'ESC/POS printer through a device file, e.g. /dev/usb/lp0 (USB printer class).',
+  schema: deviceSchema(
+    'printer',
+    'escpos-device',
+    {
+      path: key(Type.String({ minLength: 1, maxLength: 256 }), { title: 'Device file', description: 'e.g. /dev/usb/lp0; the agent user needs write (and for status, read) access (group lp).', default: '/dev/usb/lp0' }),
+      ...escposKeys,
+    },
+    'A USB ESC/POS printer through its device file.',
+  ),
+  create: (cfg) => new EscPosDevicePrinter(cfg.id, { path: cfg.path, width: cfg.width, statusSupported: cfg.statusSupported, statusTimeoutMs: cfg.statusTimeoutMs }),
+};

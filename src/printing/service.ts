@@ -1,0 +1,308 @@
+/**
+ * The print service: validates and spools jobs (synchronously, inside the caller's transaction),
+ * and drives each printer in job order: status before, bytes, status after. A job is `printed`
+ * only when the printer answered fine after the last byte (or, for a printer configured as not
+ * answering, with that weaker guarantee written on the job).
+ */
+import type { Logger } from 'pino';
+import type { Printer, PrinterCondition } from '../../drivers/contracts.ts';
+import type { DeviceManager } from '../devices.ts';
+import type { Events, Tx } from '../events.ts';
+import type { Db } from '../store/db.ts';
+import type { Config } from '../config/schema.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
+import type { PrinterProfile } from './config.ts';
+import { describeCondition, NO_ANSWER } from './status.ts';
+import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
+import { TEMPLATE_DEFS, validateTemplateData, type Branding } from './templates.ts';
+import { renderJob, type RenderedJob } from './render.ts';
+import { rasterToPng, stack } from './raster.ts';
+import { dossierReceiptPdf } from './pdf.ts';
+
+export interface PrintJobDetail extends PrintJobView {
+  subject?: string;
+  format: 'thermal' | 'a4';
+  code?: string;
+  guarantee?: string;
+  attempts: number;
+  bytes?: number;
+  printedAt?: string;
+}
+
+const GUARANTEE = {
+  confirmed: 'printer answered fine (DLE EOT) after the last byte',
+  unconfirmed: 'bytes sent; this printer is configured as not answering status, so printing is not confirmed',
+};
+
+const CACHE = 24;
+
+export class PrintService implements PrintSubmitter {
+  readonly name = 'printing';
+  readonly store: SpoolStore;
+  private readonly busy = new Set<string>();
+  private readonly cache = new Map<string, RenderedJob>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly active = new Set<Promise<void>>();
+  private readonly detach: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger },
+  ) {
+    this.store = new SpoolStore(deps.db);
+  }
+
+  private get branding(): Branding {
+    const p = this.deps.config.printing;
+    return { agencyName: p.agencyName, receivingUnit: p.receivingUnit, footer: p.footer, timezone: this.deps.config.agent.timezone };
+  }
+
+  private profile(printer: string): PrinterProfile | undefined {
+    return this.deps.config.printing.profiles.find((p) => p.printer === printer);
+  }
+
+  /** Migrations and crash recovery run at construction so submit() works before start(). */
+  init(): void {
+    this.store.migrate();
+  }
+
+  start(): void {
+    this.running = true;
+    // A job caught mid-transfer by a crash may be half printed: never resend it silently.
+    for (const j of this.store.printingJobs()) {
+      this.finish(j, 'interrupted', 'hcc.print.job.failed', {
+        code: 'interrupted',
+        error: 'the agent stopped while this job was being sent; it may be partly printed. Reprint with retry.',
+        errorVi: 'phần mềm dừng khi đang gửi lệnh in; phiếu có thể in dở. Hãy in lại bằng nút "In lại".',
+      });
+    }
+    for (const p of this.deps.devices.ofType('printer')) {
+      const onStatus = (s: { state: string }) => {
+        if (s.state === 'connected') this.kick(p.id);
+      };
+      p.on('status', onStatus);
+      this.detach.push(() => p.off('status', onStatus));
+    }
+    this.timer = setInterval(() => {
+      for (const id of this.store.printersWith(['waiting', 'queued'])) this.kick(id);
+    }, this.deps.config.printing.waitingPollMs);
+    this.timer.unref();
+    for (const id of this.store.printersWith(['queued', 'waiting'])) this.kick(id);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const d of this.detach.splice(0)) d();
+    await Promise.allSettled([...this.active]);
+  }
+
+  // ---------------------------------------------------------------- submit / read
+
+  private resolvePrinter(name: string | undefined): Printer {
+    const id = name || this.deps.config.printing.defaultPrinter || this.deps.devices.ofType('printer')[0]?.id;
+    const dev = id ? this.deps.devices.get(id) : undefined;
+    if (!dev || dev.type !== 'printer') throw notFound(`printer ${id ?? '(none configured)'}`, `máy in ${id ?? '(chưa cấu hình)'}`);
+    return dev;
+  }
+
+  submit(req: PrintRequest, tx?: Tx): { id: string; state: JobState } {
+    if (!TEMPLATES.includes(req.template)) throw new HttpError(400, 'bad-template', `unknown template ${String(req.template)}`, `Không có mẫu in ${String(req.template)}`);
+    const problem = validateTemplateData(req.template, req.data);
+    if (problem) throw new HttpError(400, 'bad-data', `${req.template}: ${problem}`, `Dữ liệu mẫu in ${req.template} không hợp lệ: ${problem}`);
+    const printer = this.resolvePrinter(req.printer);
+    const format = req.format ?? (printer.accepts === 'pdf' ? 'a4' : 'thermal');
+    if (format === 'a4' && req.template !== 'dossier-receipt') throw new HttpError(400, 'bad-format', `only dossier-receipt prints on A4`, 'Chỉ giấy tiếp nhận hồ sơ in được khổ A4');
+    if (format === 'thermal' && printer.accepts === 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints A4 PDF only`, `Máy in ${printer.id} chỉ in khổ A4`);
+    const row = this.store.insert({ printer: printer.id, template: req.template, format, data: req.data, subject: TEMPLATE_DEFS[req.template].subject(req.data) });
+    // Inside a transaction the row is visible to the worker only after commit; it runs on a later tick.
+    void tx;
+    setImmediate(() => this.kick(printer.id));
+    return { id: row.id, state: row.state };
+  }
+
+  get(id: string): PrintJobDetail | undefined {
+    const r = this.store.get(id);
+    return r ? view(r) : undefined;
+  }
+
+  list(opts: { state?: JobState; printer?: string; limit?: number } = {}): PrintJobDetail[] {
+    return this.store.list({ ...opts, limit: opts.limit ?? 50 }).map(view);
+  }
+
+  /** Explicit reprint of a failed, interrupted or waiting job: it goes back to the queue. */
+  retry(id: string): PrintJobDetail {
+    const r = this.store.get(id);
+    if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
+    if (!['failed', 'interrupted', 'waiting'].includes(r.state)) {
+      throw new HttpError(409, 'not-retryable', `job ${id} is ${r.state}; only failed, interrupted or waiting jobs can be retried`, `Lệnh in đang ở trạng thái ${r.state}; chỉ in lại được lệnh lỗi, bị gián đoạn hoặc đang chờ`);
+    }
+    this.store.setState(id, 'queued', {});
+    this.deps.events.publish('hcc.print.job.state', r.subject ?? id, { id, printer: r.printer, state: 'queued' });
+    setImmediate(() => this.kick(r.printer));
+    return this.get(id)!;
+  }
+
+  private async rendered(r: JobRow): Promise<RenderedJob> {
+    const hit = this.cache.get(r.id);
+    if (hit) return hit;
+    const printer = this.deps.devices.get(r.printer) as Printer | undefined;
+    const target = printer ?? { widthDots: 576, accepts: 'escpos' as const };
+    const out = await renderJob({ template: r.template, format: r.format, data: JSON.parse(r.data), createdAt: r.created_at, printerId: r.printer }, target, this.branding, this.profile(r.printer));
+    this.cache.set(r.id, out);
+    if (this.cache.size > CACHE) this.cache.delete(this.cache.keys().next().value!);
+    return out;
+  }
+
+  /** The raster that was (or will be) sent, all pages stacked. */
+  async previewPng(id: string): Promise<Buffer> {
+    const r = this.store.get(id);
+    if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
+    const out = await this.rendered(r);
+    if (out.kind === 'pdf') throw new HttpError(409, 'a4-job', 'A4 job: see document.pdf', 'Lệnh in khổ A4: xem document.pdf');
+    return rasterToPng(stack(out.pages));
+  }
+
+  async documentPdf(id: string): Promise<Buffer> {
+    const r = this.store.get(id);
+    if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
+    if (r.template !== 'dossier-receipt') throw new HttpError(409, 'no-a4', 'only dossier receipts have an A4 document', 'Chỉ giấy tiếp nhận hồ sơ có bản A4');
+    return dossierReceiptPdf(JSON.parse(r.data), this.branding);
+  }
+
+  // ---------------------------------------------------------------- worker
+
+  /** Starts the printer's worker unless it is already running. */
+  kick(printer: string): void {
+    if (!this.running || this.busy.has(printer)) return;
+    this.busy.add(printer);
+    const p = this.drain(printer)
+      .catch((err) => this.deps.log.error({ err, printer }, 'print worker failed'))
+      .finally(() => {
+        this.busy.delete(printer);
+        this.active.delete(p);
+      });
+    this.active.add(p);
+  }
+
+  private async drain(printerId: string): Promise<void> {
+    while (this.running) {
+      const job = this.store.next(printerId);
+      if (!job) return;
+      const dev = this.deps.devices.get(printerId) as Printer | undefined;
+      if (!dev) {
+        this.finish(job, 'failed', 'hcc.print.job.failed', { code: 'unknown-printer', error: `printer ${printerId} is no longer configured`, errorVi: `máy in ${printerId} không còn trong cấu hình` });
+        continue;
+      }
+      if (!(await this.ready(dev))) return;
+      if (!(await this.printOne(job, dev))) return;
+    }
+  }
+
+  /** Status before the job; a printer that is not ready makes all its pending jobs wait. */
+  private async ready(dev: Printer): Promise<boolean> {
+    const st = dev.status();
+    if (st.state === 'disconnected') {
+      this.waitAll(dev.id, { code: st.code ?? 'offline', error: `printer not connected: ${st.reason}`, errorVi: `máy in chưa kết nối: ${st.reasonVi}` });
+      return false;
+    }
+    let cond: PrinterCondition | null;
+    try {
+      cond = await dev.queryStatus();
+    } catch (err) {
+      this.waitAll(dev.id, { code: NO_ANSWER.code, error: `${NO_ANSWER.en}: ${(err as Error).message}`, errorVi: NO_ANSWER.vi });
+      return false;
+    }
+    const t = cond ? describeCondition(cond) : null;
+    if (t?.blocking) {
+      this.waitAll(dev.id, { code: t.code, error: `waiting: ${t.en}`, errorVi: `đang chờ: ${t.vi}` });
+      return false;
+    }
+    return true;
+  }
+
+  private waitAll(printer: string, o: Outcome): void {
+    for (const id of this.store.markWaiting(printer, o)) {
+      const r = this.store.get(id);
+      this.deps.events.publish('hcc.print.job.state', r?.subject ?? id, { id, printer, state: 'waiting', code: o.code, error: o.error, errorVi: o.errorVi });
+    }
+  }
+
+  /** Sends one job; false when the printer should not be used further for now. */
+  private async printOne(job: JobRow, dev: Printer): Promise<boolean> {
+    let out: RenderedJob;
+    try {
+      out = await this.rendered(job);
+    } catch (err) {
+      this.deps.log.error({ err, job: job.id, template: job.template }, 'render failed');
+      this.finish(job, 'failed', 'hcc.print.job.failed', { code: 'render-error', error: `could not render: ${(err as Error).message}`, errorVi: 'không dựng được nội dung phiếu in' });
+      return true;
+    }
+    this.store.setState(job.id, 'printing', { bytes: out.bytes.length });
+    this.deps.events.publish('hcc.print.job.state', job.subject ?? job.id, { id: job.id, printer: dev.id, state: 'printing' });
+    try {
+      await dev.write(out.bytes);
+    } catch (err) {
+      this.finish(job, 'failed', 'hcc.print.job.failed', {
+        code: 'transfer-failed',
+        error: `connection lost while sending (${(err as Error).message}); the job may be partly printed. Reprint with retry.`,
+        errorVi: 'mất kết nối khi đang gửi lệnh in; phiếu có thể in dở. Hãy in lại bằng nút "In lại".',
+      });
+      return false;
+    }
+    let after: PrinterCondition | null;
+    try {
+      after = await dev.queryStatus();
+    } catch (err) {
+      this.finish(job, 'failed', 'hcc.print.job.failed', { code: NO_ANSWER.code, error: `sent, but ${NO_ANSWER.en} (${(err as Error).message}); check the paper and retry if needed`, errorVi: `đã gửi nhưng ${NO_ANSWER.vi}; hãy kiểm tra phiếu và in lại nếu cần` });
+      return false;
+    }
+    if (after === null) {
+      const note = (dev as { lastTransferNote?: string }).lastTransferNote;
+      this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? GUARANTEE.unconfirmed });
+      return true;
+    }
+    const t = describeCondition(after);
+    if (t?.blocking) {
+      this.finish(job, 'failed', 'hcc.print.job.failed', {
+        code: t.code,
+        error: `printer reported ${t.en} after the job; it may be incomplete. Fix the printer and retry.`,
+        errorVi: `máy in báo ${t.vi} sau khi in; phiếu có thể không đầy đủ. Hãy khắc phục và in lại.`,
+      });
+      return false;
+    }
+    this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: GUARANTEE.confirmed, code: t?.code ?? null });
+    return true;
+  }
+
+  /** Final state and its event in one transaction. */
+  private finish(job: JobRow, state: JobState, type: 'hcc.print.job.printed' | 'hcc.print.job.failed', o: Outcome): void {
+    this.deps.events.transaction((tx) => {
+      this.store.setState(job.id, state, o);
+      const r = this.store.get(job.id)!;
+      tx.emit(type, job.subject ?? job.id, { id: job.id, printer: job.printer, template: job.template, state, code: o.code ?? undefined, error: o.error ?? undefined, errorVi: o.errorVi ?? undefined, guarantee: r.guarantee ?? undefined, bytes: r.bytes ?? undefined });
+    });
+  }
+}
+
+function view(r: JobRow): PrintJobDetail {
+  return {
+    id: r.id,
+    printer: r.printer,
+    template: r.template as TemplateName,
+    state: r.state,
+    format: r.format,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(r.subject ? { subject: r.subject } : {}),
+    ...(r.code ? { code: r.code } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.error_vi ? { errorVi: r.error_vi } : {}),
+    ...(r.guarantee ? { guarantee: r.guarantee } : {}),
+    ...(r.bytes !== null ? { bytes: r.bytes } : {}),
+    ...(r.printed_at ? { printedAt: r.printed_at } : {}),
+  };
+}

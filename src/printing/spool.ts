@@ -1,0 +1,119 @@
+/** The print spool table: every job with its data, state and outcome, in the agent's SQLite database. */
+import { randomUUID } from 'node:crypto';
+import { migrate, type Db } from '../store/db.ts';
+import type { JobState, TemplateName } from './api.ts';
+
+export const PRINTING_MIGRATIONS = [
+  `CREATE TABLE print_jobs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     printer TEXT NOT NULL,
+     template TEXT NOT NULL,
+     format TEXT NOT NULL CHECK (format IN ('thermal','a4')),
+     data TEXT NOT NULL,
+     subject TEXT,
+     state TEXT NOT NULL CHECK (state IN ('queued','printing','printed','failed','waiting','interrupted')),
+     code TEXT,
+     error TEXT,
+     error_vi TEXT,
+     guarantee TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     bytes INTEGER,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     printed_at TEXT
+   );
+   CREATE INDEX print_jobs_printer_state ON print_jobs(printer, state, seq);`,
+];
+
+export interface JobRow {
+  seq: number;
+  id: string;
+  printer: string;
+  template: TemplateName;
+  format: 'thermal' | 'a4';
+  data: string;
+  subject: string | null;
+  state: JobState;
+  code: string | null;
+  error: string | null;
+  error_vi: string | null;
+  guarantee: string | null;
+  attempts: number;
+  bytes: number | null;
+  created_at: string;
+  updated_at: string;
+  printed_at: string | null;
+}
+
+export interface Outcome {
+  code?: string | null;
+  error?: string | null;
+  errorVi?: string | null;
+  guarantee?: string | null;
+  bytes?: number | null;
+}
+
+export class SpoolStore {
+  constructor(private readonly db: Db) {}
+
+  migrate(): void {
+    migrate(this.db, 'printing', PRINTING_MIGRATIONS);
+  }
+
+  insert(j: { printer: string; template: TemplateName; format: 'thermal' | 'a4'; data: unknown; subject?: string }): JobRow {
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    this.db
+      .prepare('INSERT INTO print_jobs (id, printer, template, format, data, subject, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, j.printer, j.template, j.format, JSON.stringify(j.data), j.subject ?? null, 'queued', now, now);
+    return this.get(id)!;
+  }
+
+  get(id: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  list(opts: { state?: JobState; printer?: string; limit: number }): JobRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.state) {
+      where.push('state = ?');
+      args.push(opts.state);
+    }
+    if (opts.printer) {
+      where.push('printer = ?');
+      args.push(opts.printer);
+    }
+    return this.db.prepare(`SELECT * FROM print_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, opts.limit) as JobRow[];
+  }
+
+  /** The printer's next job in order: the oldest queued or waiting one. */
+  next(printer: string): JobRow | undefined {
+    return this.db.prepare("SELECT * FROM print_jobs WHERE printer = ? AND state IN ('queued','waiting') ORDER BY seq LIMIT 1").get(printer) as JobRow | undefined;
+  }
+
+  printersWith(states: JobState[]): string[] {
+    return (this.db.prepare(`SELECT DISTINCT printer FROM print_jobs WHERE state IN (${states.map(() => '?').join(',')})`).all(...states) as { printer: string }[]).map((r) => r.printer);
+  }
+
+  setState(id: string, state: JobState, o: Outcome = {}): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare('UPDATE print_jobs SET state = ?, code = ?, error = ?, error_vi = ?, guarantee = COALESCE(?, guarantee), bytes = COALESCE(?, bytes), updated_at = ?, printed_at = CASE WHEN ? = \'printed\' THEN ? ELSE printed_at END, attempts = attempts + CASE WHEN ? = \'printing\' THEN 1 ELSE 0 END WHERE id = ?')
+      .run(state, o.code ?? null, o.error ?? null, o.errorVi ?? null, o.guarantee ?? null, o.bytes ?? null, now, state, now, state, id);
+  }
+
+  /** Every pending job of a printer waits for the same reason; returns those whose state or reason changed. */
+  markWaiting(printer: string, o: Outcome): string[] {
+    const rows = this.db.prepare("SELECT id, state, code FROM print_jobs WHERE printer = ? AND state IN ('queued','waiting')").all(printer) as { id: string; state: JobState; code: string | null }[];
+    const changed = rows.filter((r) => r.state !== 'waiting' || r.code !== (o.code ?? null));
+    for (const r of changed) this.setState(r.id, 'waiting', o);
+    return changed.map((r) => r.id);
+  }
+
+  /** After a crash: jobs caught mid-transfer. */
+  printingJobs(): JobRow[] {
+    return this.db.prepare("SELECT * FROM print_jobs WHERE state = 'printing'").all() as JobRow[];
+  }
+}

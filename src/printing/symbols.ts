@@ -1,0 +1,22 @@
+/** QR and Code 128 as module matrices from bwip-js, so raster, PDF and simulator draw them identically. */
+import bwipjs from 'bwip-js';
+
+export interface QrMatrix {
+  /** Modules per side (quiet zone excluded). */
+  size: number;
+  /** Row-major, 1 = dark. */
+  modules: Uint8Array;
+}
+
+export type QrLevel = 'L' | 'M' | 'Q' | 'H';
+
+export function qrMatrix(text: string, level: QrLevel = 'M'): QrMatrix {
+  const [sym] = (bwipjs as any).raw({ bcid: 'qrcode', text, eclevel: level }) as { pixs: number[]; pixx: number; pixy: number }[];
+  return { size: sym.pixx, modules: Uint8Array.from(sym.pixs) };
+}
+
+/** Code 128 as alternating bar/space widths in modules, starting with a bar. */
+export function code128Bars(text: string): number[] {
+  const [sym] = (bwipjs as any).raw({ bcid: 'code128', text }) as { sbs: number[] }[];
+  return sym.sbs;
+}
