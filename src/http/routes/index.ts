@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentContext } from '../../context.ts';
 import { systemRoutes } from './system.ts';
 import { eventRoutes } from './events.ts';
+import { dossierRoutes } from './dossiers.ts';
 import { outboxRoutes } from './outbox.ts';
 import { queueRoutes } from './queue.ts';
 import { scanRoutes } from './scans.ts';
@@ -11,4 +12,4 @@ import { printRoutes } from './print.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes, printRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes, printRoutes, dossierRoutes];

@@ -1,0 +1,188 @@
+/**
+ * Receiving a dossier and returning its result: validate, then record the event, the local row
+ * and the print job in ONE transaction — a receipt is never printed for a dossier the central
+ * side will not hear of, and no event is recorded whose receipt could not be queued.
+ * Applicant data goes into the event (the central side needs it) and never into a log line.
+ */
+import type { Logger } from 'pino';
+import type { Events } from '../events.ts';
+import type { PrintSubmitter, JobState } from '../printing/api.ts';
+import { HttpError } from '../http/errors.ts';
+import { parseDossierCode, parseS10 } from './codes.ts';
+import type { DossierStore } from './store.ts';
+
+export interface Applicant {
+  name: string;
+  address?: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface ReceiveInput {
+  agencyName?: string;
+  receivingUnit?: string;
+  applicant: Applicant;
+  request: string;
+  components: { name: string; originals: number; copies: number }[];
+  sets: number;
+  processingTime: string;
+  receivedAt?: string;
+  appointmentAt: string;
+  returnMethod: 'counter' | 'post';
+  clerk: string;
+  fee?: number;
+  registerBook?: string;
+  /** Receipt copies (Liên 1 / Liên 2). */
+  copies?: 1 | 2;
+  printer?: string;
+  format?: 'thermal' | 'a4';
+}
+
+export interface ReturnInput {
+  returnMethod: 'counter' | 'post';
+  /** UPU S10 item number, required for `post`. */
+  postalItem?: string;
+  clerk: string;
+  /** Who collected the result at the counter. */
+  receivedBy?: string;
+  /** Needed when the dossier was not received at this desk. */
+  applicantName?: string;
+  returnedAt?: string;
+  printer?: string;
+}
+
+export interface FlowResult {
+  code: string;
+  eventId: string;
+  printJobId: string;
+  printJobState: JobState;
+}
+
+export interface FlowDeps {
+  events: Events;
+  printing: PrintSubmitter;
+  store: DossierStore;
+  log: Logger;
+  agencyName: string;
+  timezone: string;
+  dossierPatterns: readonly string[];
+  now?: () => number;
+}
+
+/** How far in the future a clerk's clock may put a time (clock skew between PCs). */
+const FUTURE_SLACK_MS = 5 * 60_000;
+const MAX_APPOINTMENT_MS = 366 * 24 * 3_600_000;
+
+const bad = (code: string, en: string, vi: string) => new HttpError(400, code, en, vi);
+
+function localDate(t: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+}
+
+function time(value: string | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw bad('bad-date', `${field} is not a date and time`, `${field} không phải ngày giờ hợp lệ`);
+  return t;
+}
+
+export class DossierFlows {
+  private readonly now: () => number;
+
+  constructor(private readonly d: FlowDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** The parsed dossier code, or a 400 that says what a code looks like. */
+  code(text: string) {
+    const parsed = parseDossierCode(text, this.d.dossierPatterns);
+    if (!parsed) {
+      throw bad('bad-dossier-code', `"${text.slice(0, 64)}" is not a dossier code (expected e.g. 000.00.21.H30-261122-0001)`, `"${text.slice(0, 64)}" không phải mã hồ sơ (ví dụ đúng: 000.00.21.H30-261122-0001)`);
+    }
+    return parsed;
+  }
+
+  receive(codeText: string, input: ReceiveInput): FlowResult {
+    const code = this.code(codeText);
+    const now = this.now();
+    const receivedAt = time(input.receivedAt, 'receivedAt', now);
+    const appointmentAt = time(input.appointmentAt, 'appointmentAt', now);
+    if (receivedAt > now + FUTURE_SLACK_MS) throw bad('bad-date', 'receivedAt is in the future', 'Thời gian tiếp nhận ở tương lai');
+    if (code.receivedDate && code.receivedDate !== localDate(receivedAt, this.d.timezone)) {
+      throw bad('bad-date', `the dossier code says it was received on ${code.receivedDate}, not on ${localDate(receivedAt, this.d.timezone)}`, `Mã hồ sơ ghi ngày tiếp nhận ${code.receivedDate}, khác ngày ${localDate(receivedAt, this.d.timezone)}`);
+    }
+    if (appointmentAt <= receivedAt) throw bad('bad-date', 'the appointment must come after the receipt', 'Ngày hẹn trả phải sau thời gian tiếp nhận');
+    if (appointmentAt - receivedAt > MAX_APPOINTMENT_MS) throw bad('bad-date', 'the appointment is more than a year after the receipt', 'Ngày hẹn trả cách ngày tiếp nhận hơn một năm');
+    const empty = input.components.find((c) => c.originals + c.copies === 0);
+    if (empty) throw bad('bad-components', `component "${empty.name}" has no originals and no copies`, `Thành phần "${empty.name}" không có bản chính hay bản sao nào`);
+    if (input.returnMethod === 'post' && !input.applicant.address?.trim()) {
+      throw bad('address-required', 'the result is to be posted: the applicant address is required', 'Trả kết quả qua bưu chính: cần địa chỉ người nộp');
+    }
+    if (this.d.store.get(code.code)?.received_at) throw new HttpError(409, 'already-received', `dossier ${code.code} was already received here`, `Hồ sơ ${code.code} đã được tiếp nhận tại đây`);
+
+    const receipt = {
+      dossierCode: code.code,
+      agencyName: input.agencyName ?? this.d.agencyName,
+      ...(input.receivingUnit ? { receivingUnit: input.receivingUnit } : {}),
+      applicant: input.applicant,
+      request: input.request,
+      components: input.components,
+      sets: input.sets,
+      processingTime: input.processingTime,
+      receivedAt: new Date(receivedAt).toISOString(),
+      appointmentAt: new Date(appointmentAt).toISOString(),
+      returnMethod: input.returnMethod,
+      clerk: input.clerk,
+      ...(input.fee !== undefined ? { fee: input.fee } : {}),
+      ...(input.registerBook ? { registerBook: input.registerBook } : {}),
+    };
+    const result = this.d.events.transaction((tx) => {
+      const ev = tx.emit('hcc.dossier.received', code.code, { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) });
+      const job = this.d.printing.submit({ template: 'dossier-receipt', data: { ...receipt, ...(input.copies ? { copies: input.copies } : {}) }, ...(input.printer ? { printer: input.printer } : {}), ...(input.format ? { format: input.format } : {}) }, tx);
+      this.d.store.insertReceived({ code: code.code, received_at: receipt.receivedAt, appointment_at: receipt.appointmentAt, return_method: input.returnMethod, applicant_name: input.applicant.name, received_event_id: ev.id, receipt_job_id: job.id });
+      return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };
+    });
+    this.d.log.info({ code: result.code, eventId: result.eventId, printJobId: result.printJobId }, 'dossier received');
+    return result;
+  }
+
+  return(codeText: string, input: ReturnInput): FlowResult {
+    const code = this.code(codeText);
+    const now = this.now();
+    const returnedAt = time(input.returnedAt, 'returnedAt', now);
+    if (returnedAt > now + FUTURE_SLACK_MS) throw bad('bad-date', 'returnedAt is in the future', 'Thời gian trả kết quả ở tương lai');
+    let postalItem: string | undefined;
+    if (input.returnMethod === 'post') {
+      if (!input.postalItem) throw bad('postal-item-required', 'returning by post needs the postal item number (e.g. EE123456785VN)', 'Trả qua bưu chính cần số hiệu bưu gửi (ví dụ EE123456785VN)');
+      const s10 = parseS10(input.postalItem.toUpperCase());
+      if (!s10) throw bad('bad-postal-item', `"${input.postalItem.slice(0, 32)}" is not a postal item number (2 letters, 9 digits, 2 letters)`, `"${input.postalItem.slice(0, 32)}" không phải số hiệu bưu gửi (2 chữ, 9 số, 2 chữ)`);
+      if (!s10.valid) throw bad('bad-postal-item', `postal item ${s10.id}: check digit is ${s10.checkDigit}, expected ${s10.expectedCheckDigit}`, `Số hiệu bưu gửi ${s10.id}: số kiểm tra là ${s10.checkDigit}, đúng phải là ${s10.expectedCheckDigit}`);
+      postalItem = s10.id;
+    } else if (input.postalItem) {
+      throw bad('postal-item-unexpected', 'a postal item number goes with returnMethod "post" only', 'Số hiệu bưu gửi chỉ dùng khi trả qua bưu chính');
+    }
+    const local = this.d.store.get(code.code);
+    if (local?.returned_at) throw new HttpError(409, 'already-returned', `the result of dossier ${code.code} was already returned`, `Kết quả hồ sơ ${code.code} đã được trả`);
+    if (local?.received_at && returnedAt < Date.parse(local.received_at)) throw bad('bad-date', 'the result cannot be returned before the dossier was received', 'Không thể trả kết quả trước khi tiếp nhận hồ sơ');
+    const applicantName = input.applicantName ?? (local?.applicant_name || undefined);
+    if (!applicantName) throw bad('applicant-name-required', 'this dossier was not received at this desk: give applicantName', 'Hồ sơ không tiếp nhận tại quầy này: cần nhập tên người nộp');
+
+    const slip = {
+      dossierCode: code.code,
+      applicantName,
+      returnedAt: new Date(returnedAt).toISOString(),
+      returnMethod: input.returnMethod,
+      ...(postalItem ? { postalItem } : {}),
+      clerk: input.clerk,
+      ...(input.receivedBy ? { receivedBy: input.receivedBy } : {}),
+    };
+    const result = this.d.events.transaction((tx) => {
+      const ev = tx.emit('hcc.dossier.result.returned', code.code, slip);
+      const job = this.d.printing.submit({ template: 'result-slip', data: slip, ...(input.printer ? { printer: input.printer } : {}) }, tx);
+      this.d.store.upsertReturned({ code: code.code, returned_at: slip.returnedAt, returned_method: input.returnMethod, postal_item: postalItem ?? null, returned_event_id: ev.id, slip_job_id: job.id });
+      return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };
+    });
+    this.d.log.info({ code: result.code, eventId: result.eventId, printJobId: result.printJobId, postalItem }, 'dossier result returned');
+    return result;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * What this desk received and returned: enough to answer a kiosk look-up when the central
+ * system is unreachable. The applicant's name is kept only to print the result slip and is
+ * never part of a look-up answer; the full receipt travels in the event.
+ */
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/db.ts';
+
+export const DOSSIER_MIGRATIONS = [
+  `CREATE TABLE dossiers (
+     code TEXT PRIMARY KEY,
+     received_at TEXT NOT NULL,
+     appointment_at TEXT NOT NULL,
+     return_method TEXT NOT NULL,
+     applicant_name TEXT NOT NULL,
+     received_event_id TEXT NOT NULL,
+     receipt_job_id TEXT NOT NULL,
+     returned_at TEXT,
+     returned_method TEXT,
+     postal_item TEXT,
+     returned_event_id TEXT,
+     slip_job_id TEXT
+   );`,
+];
+
+export interface DossierRow {
+  code: string;
+  received_at: string;
+  appointment_at: string;
+  return_method: 'counter' | 'post';
+  applicant_name: string;
+  received_event_id: string;
+  receipt_job_id: string;
+  returned_at: string | null;
+  returned_method: 'counter' | 'post' | null;
+  postal_item: string | null;
+  returned_event_id: string | null;
+  slip_job_id: string | null;
+}
+
+/** The local record as a look-up may show it (no personal data). */
+export interface LocalDossier {
+  /** Absent when the dossier was received at another desk and only returned here. */
+  receivedAt?: string;
+  appointmentAt?: string;
+  returnMethod?: 'counter' | 'post';
+  receiptPrintJobId?: string;
+  returnedAt?: string;
+  returnedBy?: 'counter' | 'post';
+  postalItem?: string;
+}
+
+export class DossierStore {
+  constructor(private readonly db: Db) {}
+
+  start(): void {
+    migrate(this.db, 'dossier', DOSSIER_MIGRATIONS);
+  }
+
+  get(code: string): DossierRow | undefined {
+    return this.db.prepare('SELECT * FROM dossiers WHERE code = ?').get(code) as DossierRow | undefined;
+  }
+
+  insertReceived(r: Pick<DossierRow, 'code' | 'received_at' | 'appointment_at' | 'return_method' | 'applicant_name' | 'received_event_id' | 'receipt_job_id'>): void {
+    this.db
+      .prepare('INSERT INTO dossiers (code, received_at, appointment_at, return_method, applicant_name, received_event_id, receipt_job_id) VALUES (@code, @received_at, @appointment_at, @return_method, @applicant_name, @received_event_id, @receipt_job_id)')
+      .run(r);
+  }
+
+  /** Records a return; the row is created when the dossier was received at another desk. */
+  upsertReturned(r: Pick<DossierRow, 'code' | 'returned_at' | 'returned_method' | 'postal_item' | 'returned_event_id' | 'slip_job_id'>): void {
+    const res = this.db
+      .prepare('UPDATE dossiers SET returned_at = @returned_at, returned_method = @returned_method, postal_item = @postal_item, returned_event_id = @returned_event_id, slip_job_id = @slip_job_id WHERE code = @code')
+      .run(r);
+    if (res.changes === 0) {
+      this.db
+        .prepare(`INSERT INTO dossiers (code, received_at, appointment_at, return_method, applicant_name, received_event_id, receipt_job_id, returned_at, returned_method, postal_item, returned_event_id, slip_job_id)
+                  VALUES (@code, '', '', @returned_method, '', '', '', @returned_at, @returned_method, @postal_item, @returned_event_id, @slip_job_id)`)
+        .run(r);
+    }
+  }
+
+  local(code: string): LocalDossier | null {
+    const r = this.get(code);
+    if (!r) return null;
+    const out: LocalDossier = r.received_at ? { receivedAt: r.received_at, appointmentAt: r.appointment_at, returnMethod: r.return_method, receiptPrintJobId: r.receipt_job_id } : {};
+    if (r.returned_at) out.returnedAt = r.returned_at;
+    if (r.returned_method) out.returnedBy = r.returned_method;
+    if (r.postal_item) out.postalItem = r.postal_item;
+    return out;
+  }
+}
