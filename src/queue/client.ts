@@ -226,7 +226,13 @@ export class QueueClient {
       if (rows.length === 0) return;
       const body: ImportBody = {
         agent: this.d.agentId,
-        tickets: rows.map((r) => ({ blockId: r.block_id, number: r.number, serviceId: r.service_id, priority: r.priority, issuedAt: new Date(r.issued_at).toISOString() })),
+        tickets: rows.map((r) => ({
+          blockId: r.block_id,
+          number: r.number,
+          serviceId: r.service_id,
+          ...(r.priority ? { priority: r.priority } : {}),
+          issuedAt: new Date(r.issued_at).toISOString(),
+        })),
       };
       await this.request('POST', '/api/v1/queue/blocks/tickets', body);
       const mark = this.d.db.prepare('UPDATE queue_offline_tickets SET synced = 1 WHERE id = ?');

@@ -193,7 +193,8 @@ export const OfflineTicket = Type.Object(
     blockId: Type.Integer(),
     number: Type.String({ maxLength: 8 }),
     serviceId: Id,
-    priority: Type.Union([Type.String({ maxLength: 32 }), Type.Null()]),
+    // Absent for a normal ticket (fastify coerces a JSON null into "" for a string).
+    priority: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     issuedAt: Type.String({ maxLength: 40 }),
   },
   { additionalProperties: false },

@@ -297,7 +297,7 @@ describe('blocks for client kiosks', () => {
     const block = engine.reserveBlock({ serviceId: 'land', size: 5, agent: 'kiosk-1' });
     expect(block).toMatchObject({ first: 2, last: 6, prefix: 'A', width: 3 });
     expect(engine.issue({ serviceId: 'land' }).number).toBe('A007');
-    const body = { agent: 'kiosk-1', tickets: [{ blockId: block.id, number: 'A002', serviceId: 'land', priority: null, issuedAt: new Date(MORNING - 1000).toISOString() }] };
+    const body = { agent: 'kiosk-1', tickets: [{ blockId: block.id, number: 'A002', serviceId: 'land', issuedAt: new Date(MORNING - 1000).toISOString() }] };
     expect(engine.importTickets(body)).toEqual({ accepted: 1, already: 0 });
     expect(engine.importTickets(body)).toEqual({ accepted: 0, already: 1 });
     // The line follows issue time: A002 was issued on the kiosk before A001 and A007 on the host.

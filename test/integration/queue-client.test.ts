@@ -1,0 +1,127 @@
+/**
+ * A client kiosk against a real host over HTTP: forwarding with the token, printing on the
+ * kiosk's own printer, the host going away (plain status, numbers from the reserved block, never
+ * a duplicate) and coming back (offline tickets reach the host's line).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
+import type { PrintRequest, PrintSubmitter } from '../../src/printing/api.ts';
+
+const TOKEN = 'kiosk-secret-1';
+const LOG: string[] = [];
+
+function recordingPrinter(): PrintSubmitter & { jobs: PrintRequest[] } {
+  const jobs: PrintRequest[] = [];
+  return {
+    jobs,
+    submit(req) {
+      jobs.push(req);
+      return { id: `job-${jobs.length}`, state: 'queued' };
+    },
+    get: () => undefined,
+  };
+}
+
+describe('queue client kiosk', () => {
+  const started: TestAgent[] = [];
+  afterAll(async () => {
+    for (const a of started.reverse()) await a.cleanup().catch(() => undefined);
+  });
+
+  it('forwards to the host, issues from its reserved block while the host is down, and syncs back', async () => {
+    const base = testConfig();
+    const hostCfg = testConfig({ security: { tokens: [{ name: 'kiosk', token: TOKEN, scopes: ['queue'] }] }, queue: { ...base.queue, voice: { enabled: false } } });
+    let host = await startAgent(hostCfg, { listen: true });
+    started.push(host);
+    const port = Number(new URL(host.url).port);
+    const hostPrinter = recordingPrinter();
+    host.ctx.printing = hostPrinter;
+
+    const client = await startAgent(
+      testConfig({
+        agent: { id: 'kiosk-1' },
+        queue: { ...base.queue, role: 'client', hostUrl: host.url, token: TOKEN, client: { checkIntervalMs: 200, timeoutMs: 1000, blockSize: 3 } },
+      }),
+      { logLines: LOG },
+    );
+    started.push(client);
+    const kioskPrinter = recordingPrinter();
+    client.ctx.printing = kioskPrinter;
+    const q = async (a: TestAgent, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+      const res = await a.fastify.inject({ method, url: `/api/v1${url}`, payload: payload as Record<string, unknown> | undefined, headers: { host: '127.0.0.1' } });
+      return { status: res.statusCode, body: res.json() };
+    };
+
+    // The client reserves a block per service as soon as it reaches the host.
+    await expect.poll(async () => (await q(client, 'GET', '/queue/link')).body.blocks, { timeout: 10_000 }).toEqual([
+      { serviceId: 'land', remaining: 3 },
+      { serviceId: 'civil', remaining: 3 },
+    ]);
+
+    const numbers: string[] = [];
+    const online = await q(client, 'POST', '/queue/tickets', { serviceId: 'land' });
+    expect(online).toMatchObject({ status: 201, body: { number: 'A004', printJobId: 'job-1' } });
+    expect(online.body).not.toHaveProperty('offline');
+    numbers.push(online.body.number);
+    // Printed on the kiosk, not on the host.
+    expect(kioskPrinter.jobs.map((j) => j.data.number)).toEqual(['A004']);
+    expect(hostPrinter.jobs).toEqual([]);
+    expect((await q(host, 'GET', '/queue/state')).body.services[0]).toMatchObject({ waiting: 1, lastIssued: 'A004' });
+    expect((await q(client, 'POST', '/queue/counters/3/call-next')).body).toMatchObject({ ticket: { number: 'A004' } });
+    expect((await q(client, 'POST', '/queue/tickets', { serviceId: 'nope' })).body).toMatchObject({ error: 'unknown-service', messageVi: 'Không có dịch vụ nope' });
+
+    // The host goes away.
+    await host.stop();
+    const offline = [];
+    for (let i = 0; i < 3; i++) {
+      const t = await q(client, 'POST', '/queue/tickets', { serviceId: 'land' });
+      expect(t.status).toBe(201);
+      expect(t.body).toMatchObject({ offline: true, notice: { code: 'issued-offline' } });
+      offline.push(t.body.number);
+    }
+    expect(offline).toEqual(['A001', 'A002', 'A003']);
+    numbers.push(...offline);
+    expect(kioskPrinter.jobs.map((j) => j.data.number)).toEqual(['A004', 'A001', 'A002', 'A003']);
+    const exhausted = await q(client, 'POST', '/queue/tickets', { serviceId: 'land' });
+    expect(exhausted).toMatchObject({ status: 503, body: { error: 'queue-host-unreachable', messageVi: expect.stringContaining('hết số dự phòng') } });
+    expect((await q(client, 'POST', '/queue/tickets', { serviceId: 'civil', priority: 'elderly' })).body).toMatchObject({ number: 'B001', offline: true });
+    numbers.push('B001');
+
+    expect(await q(client, 'GET', '/queue/state')).toMatchObject({ status: 503, body: { error: 'queue-host-unreachable', messageVi: 'Không kết nối được máy chủ xếp hàng' } });
+    const health = (await q(client, 'GET', '/health')).body;
+    expect(health.status).toBe('degraded');
+    expect(health.checks.queue).toMatchObject({ ok: false, messageVi: expect.stringContaining('Không kết nối được máy chủ xếp hàng') });
+    const link = (await q(client, 'GET', '/queue/link')).body;
+    expect(link).toMatchObject({ reachable: false, pendingSync: 4, notice: { code: 'issuing-offline' } });
+
+    // The host comes back on the same address with its database.
+    host = await startAgent({ ...hostCfg, agent: { ...hostCfg.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
+    started.push(host);
+    host.ctx.printing = hostPrinter;
+    await expect
+      .poll(async () => (await q(client, 'GET', '/queue/link')).body.pendingSync, { timeout: 10_000 })
+      .toBe(0)
+      .catch((e) => {
+        // The client's log says why the host refused the offline tickets.
+        console.log(LOG.slice(-5).join(''));
+        throw e;
+      });
+    expect((await q(client, 'GET', '/health')).body.status).toBe('ok');
+
+    const state = (await q(host, 'GET', '/queue/state')).body;
+    expect(state.services.map((s: { waiting: number; priorityWaiting: number }) => [s.waiting, s.priorityWaiting])).toEqual([
+      [3, 0],
+      [1, 1],
+    ]);
+    // New numbers never collide with those issued offline.
+    for (let i = 0; i < 3; i++) numbers.push((await q(client, 'POST', '/queue/tickets', { serviceId: 'land' })).body.number);
+    numbers.push((await q(host, 'POST', '/queue/tickets', { serviceId: 'land', print: false })).body.number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const onHost = host.ctx.db.prepare('SELECT number FROM queue_tickets ORDER BY number').pluck().all();
+    expect(onHost).toEqual([...numbers].sort());
+    const issuedEvents = host.ctx.db.prepare("SELECT subject FROM outbox WHERE type = 'hcc.queue.ticket.issued'").pluck().all();
+    expect([...issuedEvents].sort()).toEqual([...numbers].sort());
+    // The offline tickets are called in the order they were issued, before later ones.
+    expect((await q(client, 'POST', '/queue/counters/3/call-next')).body.ticket.number).toBe('A001');
+  }, 60_000);
+});
