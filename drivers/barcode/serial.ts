@@ -3,6 +3,7 @@
  * `serialport`. Reads are framed by ScanFramer; when the port closes or its path vanishes
  * (unplugged), the device goes `disconnected` and is reopened with backoff when it returns.
  */
+import { existsSync } from 'node:fs';
 import Type from 'typebox';
 import { SerialPort } from 'serialport';
 import type { Logger } from 'pino';
@@ -41,6 +42,9 @@ export const SERIAL_DEFAULTS: Omit<SerialScannerOptions, 'path'> = {
   maxLength: 4096,
 };
 
+/** How often the port path is checked for having vanished. */
+const PATH_CHECK_MS = 500;
+
 /** Config may name the suffix (`CR`) or give its characters (`"\r"`, as in CONTRACT.md). */
 export function suffixName(value: string): SuffixName | 'none' {
   if (value === 'none' || value === '') return 'none';
@@ -54,6 +58,7 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
   readonly type = 'barcode' as const;
   private port: SerialPort | null = null;
   private framer: ScanFramer | null = null;
+  private watch: NodeJS.Timeout | null = null;
 
   constructor(
     id: string,
@@ -84,21 +89,36 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
     port.on('close', () => this.onGone(port, `port ${o.path} closed`));
     this.port = port;
     this.framer = framer;
+    // An unplugged USB port usually errors at once; a path that vanishes quietly (a by-id link
+    // removed, a pty pair torn down) is caught here, within the reconnect budget of 2 s.
+    this.watch = setInterval(() => {
+      if (!existsSync(o.path)) this.onGone(port, `port ${o.path} vanished`);
+    }, PATH_CHECK_MS);
+    this.watch.unref();
   }
 
   /** The port broke or vanished: pass on a read in progress, then reconnect with backoff. */
   private onGone(port: SerialPort, why: string): void {
     if (this.port !== port) return;
     this.port = null;
+    this.stopWatch();
     this.framer?.end();
     this.framer = null;
+    // Release the fd (and its lock) if the port is still open, or the reopen would be refused.
+    if (port.isOpen) port.close(() => undefined);
     this.log?.warn({ device: this.id, path: this.opts.path }, why);
     this.lost({ en: `${why}; retrying`, vi: `mất kết nối cổng ${this.opts.path}; đang thử lại`, code: 'disconnected' });
+  }
+
+  private stopWatch(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
   }
 
   protected async close(): Promise<void> {
     const port = this.port;
     this.port = null;
+    this.stopWatch();
     this.framer?.end();
     this.framer = null;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));

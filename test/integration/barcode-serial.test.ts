@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
@@ -138,6 +138,19 @@ describe('serial barcode scanner over a socat pty pair', () => {
     await pty.write('after\r');
     await until(() => scans.length === 2);
     expect(text(scans)).toEqual(['before', 'after']);
+  });
+
+  it('notices a path that vanishes without an I/O error, and reconnects when it is back', async () => {
+    const { pty, scanner, scans } = await setup({ suffix: 'CR' });
+    const target = readlinkSync(pty.agentEnd);
+    unlinkSync(pty.agentEnd);
+    await until(() => scanner.status().state === 'disconnected');
+    expect(scanner.status().reason).toMatch(/vanished/);
+    symlinkSync(target, pty.agentEnd);
+    await until(() => scanner.status().state === 'connected');
+    await pty.write('back\r');
+    await until(() => scans.length === 1);
+    expect(text(scans)).toEqual(['back']);
   });
 
   it('stays disconnected (not crashed) while the path does not exist', async () => {
