@@ -1,0 +1,106 @@
+/** Raster encoding, the paper decoder (split chunks) and DLE EOT status bits. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeRasterJob, GS_V_0 } from '../../src/printing/escpos.ts';
+import { emptyRaster, setDot, sameRaster, crop, type Raster } from '../../src/printing/raster.ts';
+import { decodeStatus, describeCondition, encodeStatus, isStatusByte } from '../../src/printing/status.ts';
+import { EscPosPaper } from '../../drivers/printer/escpos-paper.ts';
+import { FINE } from '../../drivers/printer/simulated.ts';
+import { renderDoc, text } from '../../src/printing/layout.ts';
+
+function sample(): Raster {
+  const r = emptyRaster(576, 300);
+  for (let x = 10; x < 200; x++) for (let y = 5; y < 20; y++) setDot(r, x, y);
+  for (let y = 150; y < 290; y++) setDot(r, 575, y); // right edge, long band
+  return r;
+}
+
+/** Walks the job's commands: GS v 0 bands and ESC J feeds. */
+function commands(bytes: Buffer) {
+  const out: { kind: string; rows: number; xBytes?: number; data?: Buffer }[] = [];
+  let i = 2; // after ESC @
+  while (i < bytes.length) {
+    if (bytes[i] === 0x1d && bytes[i + 1] === 0x76) {
+      const xb = bytes[i + 4] | (bytes[i + 5] << 8);
+      const rows = bytes[i + 6] | (bytes[i + 7] << 8);
+      out.push({ kind: 'band', rows, xBytes: xb, data: bytes.subarray(i + 8, i + 8 + xb * rows) });
+      i += 8 + xb * rows;
+    } else if (bytes[i] === 0x1b && bytes[i + 1] === 0x4a) {
+      out.push({ kind: 'feed', rows: bytes[i + 2] });
+      i += 3;
+    } else if (bytes[i] === 0x1d && bytes[i + 1] === 0x56) {
+      out.push({ kind: 'cut', rows: bytes[i + 3] });
+      i += 4;
+    } else throw new Error(`unexpected byte 0x${bytes[i].toString(16)} at ${i}`);
+  }
+  return out;
+}
+
+describe('raster encoding', () => {
+  it('sends blank rows as paper feed, never as zero bytes, in bands of at most bandRows, then cuts', () => {
+    const bytes = encodeRasterJob([sample()], { bandRows: 64 });
+    expect([...bytes.subarray(0, 2)]).toEqual([0x1b, 0x40]);
+    const cmds = commands(bytes);
+    for (const c of cmds.filter((c) => c.kind === 'band')) {
+      expect(c.rows).toBeLessThanOrEqual(64);
+      for (let y = 0; y < c.rows; y++) expect(c.data!.subarray(y * c.xBytes!, (y + 1) * c.xBytes!).some((b) => b !== 0)).toBe(true);
+    }
+    expect(cmds.filter((c) => c.kind !== 'cut').reduce((n, c) => n + c.rows, 0)).toBe(300);
+    expect(cmds[cmds.length - 1]).toEqual({ kind: 'cut', rows: 0 });
+    // Left-aligned content is trimmed on the right: the first band is 25 bytes wide, not 72.
+    expect(cmds.find((c) => c.kind === 'band')!.xBytes).toBe(25);
+  });
+
+  it('decodes back to the same raster whatever the chunking', () => {
+    const r = renderDoc({ width: 384, blocks: [text('Giấy tiếp nhận hồ sơ', { bold: true }), { kind: 'space', dots: 300 }, { kind: 'qr', data: 'X-123' }] }).raster;
+    const bytes = encodeRasterJob([r], { bandRows: 32 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const paper = new EscPosPaper({ width: 384 });
+        let off = 0;
+        for (let k = 0; off < bytes.length; k++) {
+          const n = sizes[k % sizes.length];
+          paper.write(bytes.subarray(off, off + n));
+          off += n;
+        }
+        expect(paper.pages).toHaveLength(1);
+        expect(sameRaster(crop(paper.pages[0], 0, r.height), r)).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+    expect(bytes.includes(Buffer.from(GS_V_0))).toBe(true);
+    // The 300 blank rows cost a few ESC J commands, not 300 × 48 zero bytes.
+    expect(bytes.length).toBeLessThan(r.height * r.stride * 0.6);
+  });
+});
+
+describe('DLE EOT status', () => {
+  const conds = ['paperOut', 'coverOpen', 'paperNearEnd', 'cutterError', 'unrecoverableError', 'autoRecoverableError'] as const;
+
+  it('encodes each condition into the Epson bits and decodes it back', () => {
+    expect(encodeStatus(FINE)).toEqual([0x12, 0x12, 0x12, 0x12]);
+    expect(encodeStatus({ ...FINE, paperOut: true })).toEqual([0x1a, 0x32, 0x12, 0x7e]);
+    expect(encodeStatus({ ...FINE, coverOpen: true })).toEqual([0x1a, 0x16, 0x12, 0x12]);
+    expect(encodeStatus({ ...FINE, cutterError: true })).toEqual([0x1a, 0x52, 0x1a, 0x12]);
+    for (const k of conds) {
+      const c = { ...FINE, [k]: true, online: k === 'paperNearEnd' };
+      const bytes = encodeStatus(c);
+      for (const b of bytes) expect(isStatusByte(b)).toBe(true);
+      expect(decodeStatus(bytes)[k]).toBe(true);
+    }
+    expect(decodeStatus([0x1a, 0x12, 0x12, 0x12]).online).toBe(false);
+  });
+
+  it('names every problem in Vietnamese and English with its own code', () => {
+    const codes = new Set<string>();
+    for (const k of conds) {
+      const t = describeCondition({ ...FINE, [k]: true });
+      expect(t?.vi && t.en).toBeTruthy();
+      codes.add(t!.code);
+    }
+    codes.add(describeCondition({ ...FINE, online: false })!.code);
+    expect([...codes].sort()).toEqual(['cover-open', 'cutter-error', 'offline', 'paper-near-end', 'paper-out', 'recoverable-error', 'unrecoverable-error']);
+    expect(describeCondition({ ...FINE, paperNearEnd: true })!.blocking).toBe(false);
+    expect(describeCondition(FINE)).toBeNull();
+  });
+});
