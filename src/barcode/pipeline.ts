@@ -49,9 +49,17 @@ export class BarcodePipeline {
   }
 
   attach(scanner: BarcodeScanner): void {
-    scanner.on('scan', (scan: RawScan) => this.handle(scanner.id, scan));
+    // A failure here must not travel back into the driver's read stream.
+    const guard = (work: () => unknown) => {
+      try {
+        work();
+      } catch (err) {
+        this.log?.error({ err, device: scanner.id }, 'could not handle scan');
+      }
+    };
+    scanner.on('scan', (scan: RawScan) => guard(() => this.handle(scanner.id, scan)));
     // Not in the BarcodeScanner contract: only drivers that can reject a read emit it.
-    (scanner as EventEmitter).on(SCAN_REJECTED, (r: ScanRejection) => this.rejected(scanner.id, r));
+    (scanner as EventEmitter).on(SCAN_REJECTED, (r: ScanRejection) => guard(() => this.rejected(scanner.id, r)));
   }
 
   /** Scans dropped as duplicates so far. */

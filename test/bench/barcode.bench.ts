@@ -49,11 +49,13 @@ async function measure(fd: number, n: number, line: (i: number) => string, next:
 export default async function bench(): Promise<Row[]> {
   const dir = tempDir('hcc-barcode-bench-');
   const procs: ChildProcess[] = [];
+  const fds: number[] = [];
+  let refPort: SerialPort | null = null;
   try {
     // Reference: the same bytes through a bare pty pair read by serialport, nothing else.
     const ref = await ptyPair(dir, 'ref');
     procs.push(ref.proc);
-    const port = new SerialPort({ path: ref.b, baudRate: 115200, autoOpen: false });
+    const port = (refPort = new SerialPort({ path: ref.b, baudRate: 115200, autoOpen: false }));
     await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
     let waiter: (() => void) | null = null;
     let got = '';
@@ -65,6 +67,7 @@ export default async function bench(): Promise<Row[]> {
       }
     });
     const refFd = openSync(ref.a, constants.O_WRONLY | constants.O_NOCTTY);
+    fds.push(refFd);
     const refNext = () => new Promise<void>((r) => (waiter = r));
     const code = (i: number) => formatDossierCode('000.00.21.H30', '2026-11-22', i % 10000) + '\r';
     await measure(refFd, WARMUP, code, refNext);
@@ -86,6 +89,7 @@ export default async function bench(): Promise<Row[]> {
         if ((JSON.parse(m.toString()) as { type: string }).type === 'hcc.barcode.scanned') wsWaiter?.();
       });
       const fd = openSync(pair.a, constants.O_WRONLY | constants.O_NOCTTY);
+      fds.push(fd);
       const next = () => new Promise<void>((r) => (wsWaiter = r));
       // Distinct codes: a repeat within 800 ms would (rightly) be suppressed as a duplicate.
       // Dossier scans (stored in the outbox, fsync'd, then published) alternate with plain text
@@ -100,9 +104,6 @@ export default async function bench(): Promise<Row[]> {
         textMs.push(...(await measure(fd, 1, () => text(i), next)));
         rawMs.push(...(await measure(refFd, 1, () => code(i), refNext)));
       }
-      closeSync(fd);
-      closeSync(refFd);
-      await new Promise<void>((r) => port.close(() => r()));
       rawMs.sort((x, y) => x - y);
       ws.close();
       dossierMs.sort((x, y) => x - y);
@@ -125,6 +126,9 @@ export default async function bench(): Promise<Row[]> {
       await agent.cleanup();
     }
   } finally {
+    for (const fd of fds) closeSync(fd);
+    const p = refPort as SerialPort | null;
+    if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
     for (const p of procs) p.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
