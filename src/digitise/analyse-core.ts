@@ -49,7 +49,8 @@ export function analyseGrey(req: AnalyseRequest): AnalyseResult {
   const cut = paper - inkDelta;
   let ink = 0;
   for (let v = 0; v < Math.max(0, cut); v++) ink += hist[v];
-  const inkRatio = total > 0 ? ink / total : 0;
+  // A page whose paper is dark (a black cover, a solid print) is never blank.
+  const inkRatio = paper < 128 ? 1 : total > 0 ? ink / total : 0;
 
   let qr: string | null = null;
   // A blank page cannot hold a QR; skip the decoder there (the common duplex case).
