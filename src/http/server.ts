@@ -22,7 +22,7 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || isLoopbackAddress(host);
 }
 
-export async function buildHttp(ctx: AgentContext): Promise<App> {
+export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean } = { accessChecks: true }): Promise<App> {
   const { config } = ctx;
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -41,8 +41,15 @@ export async function buildHttp(ctx: AgentContext): Promise<App> {
 
   // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
   const lanExposed = !isLoopbackHost(config.agent.listen.host);
-  registerSecurity(app, new AccessControl({ ...config.security, lanExposed, store: ctx.security.tokens, jwt: ctx.security.jwt }));
-  await registerAbuseGuards(app, ctx);
+  if (opts.accessChecks) {
+    registerSecurity(app, new AccessControl({ ...config.security, lanExposed, store: ctx.security.tokens, jwt: ctx.security.jwt }));
+    await registerAbuseGuards(app, ctx);
+  } else {
+    app.decorateRequest('caller', null as never);
+    app.addHook('onRequest', async (req) => {
+      req.caller = { name: 'local', scopes: 'all' };
+    });
+  }
 
   app.addSchema(ErrorBody);
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
