@@ -1,0 +1,69 @@
+/**
+ * The CUPS driver against fake `lp`/`lpstat` scripts on PATH. This is a unit test of the command
+ * lines and output parsing only: there is no cupsd on these machines, so no real CUPS queue is used.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/agent.ts';
+import { CupsPrinter } from '../../drivers/printer/cups.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function fakeCups() {
+  const dir = tempDir('hcc-cups-');
+  dirs.push(dir);
+  writeFileSync(join(dir, 'lp'), `#!/bin/sh\necho "$@" > "${dir}/lp.args"\ncat > "${dir}/lp.data"\necho "request id is $2-42 (1 file(s))"\n`);
+  writeFileSync(
+    join(dir, 'lpstat'),
+    `#!/bin/sh\nif [ "$2" != "Thermal" ] && [ "$2" != "A4" ]; then echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1; fi\nif [ -e "${dir}/disabled" ]; then echo "printer $2 disabled since Sun 22 Nov 2026 -"; echo "\\tPaused"; else echo "printer $2 is idle.  enabled since Sun 22 Nov 2026"; fi\n`,
+  );
+  chmodSync(join(dir, 'lp'), 0o755);
+  chmodSync(join(dir, 'lpstat'), 0o755);
+  return { dir, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } };
+}
+
+describe('cups driver (fake lp/lpstat)', () => {
+  it('sends raw ESC/POS with -o raw and states the weaker guarantee', async () => {
+    const { dir, env } = fakeCups();
+    const p = new CupsPrinter('thermal', { queue: 'Thermal', format: 'raw', width: 576, env });
+    await p.start();
+    expect(p.status().state).toBe('connected');
+    expect(p.accepts).toBe('escpos');
+    await p.write(Buffer.from([0x1b, 0x40, 0x41]));
+    expect(readFileSync(join(dir, 'lp.args'), 'utf8').trim()).toBe('-d Thermal -t hcc-agent thermal -o raw');
+    expect([...readFileSync(join(dir, 'lp.data'))]).toEqual([0x1b, 0x40, 0x41]);
+    expect(p.lastTransferNote).toBe('accepted by CUPS as request Thermal-42');
+    await p.stop();
+  });
+
+  it('sends PDF for an A4 queue and reports a disabled queue as offline', async () => {
+    const { dir, env } = fakeCups();
+    const p = new CupsPrinter('a4', { queue: 'A4', format: 'pdf', width: 576, env });
+    await p.start();
+    expect(p.accepts).toBe('pdf');
+    expect(p.widthDots).toBe(0);
+    await p.write(Buffer.from('%PDF-1.7\n'));
+    expect(readFileSync(join(dir, 'lp.args'), 'utf8')).not.toMatch(/raw/);
+    writeFileSync(join(dir, 'disabled'), '');
+    expect(await p.queryStatus()).toMatchObject({ online: false });
+    expect(p.status()).toMatchObject({ state: 'error', code: 'offline' });
+    rmSync(join(dir, 'disabled'));
+    expect(await p.queryStatus()).toMatchObject({ online: true });
+    expect(p.status().state).toBe('connected');
+    await p.stop();
+  });
+
+  it('an unknown queue stays disconnected with lpstat\'s reason', async () => {
+    const { env } = fakeCups();
+    const p = new CupsPrinter('x', { queue: 'Nope', format: 'pdf', width: 576, env });
+    await p.start();
+    expect(p.status().state).toBe('disconnected');
+    expect(p.status().reason).toMatch(/Invalid destination/);
+    await p.stop();
+    expect(existsSync(env.PATH!.split(':')[0])).toBe(true);
+  });
+});
