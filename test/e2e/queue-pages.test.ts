@@ -65,6 +65,8 @@ describe('kiosk, board and counter', () => {
     number = (await num.textContent()) ?? '';
     expect(number).toMatch(/^A\d{3}$/);
     await expect.poll(() => kiosk.getByTestId('ahead').textContent()).toBe('Quý vị sẽ được gọi ngay');
+    // The kiosk follows the ticket's print job until the printer confirms it.
+    await expect.poll(() => kiosk.getByTestId('print-ok').textContent(), { timeout: 15000 }).toBe('Xin mời nhận phiếu và chờ gọi số trên bảng');
     expect(await overflowing(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-ticket');
   });
@@ -130,8 +132,8 @@ describe('kiosk, board and counter', () => {
   });
 
   it('a printer out of paper: the kiosk still shows the number and asks staff for help', async () => {
-    const printer = agent.ctx.devices.get('receipt') as unknown as { setCondition(p: Record<string, boolean>): void };
-    printer.setCondition({ paperOut: true });
+    const condition = (body: Record<string, boolean>) => fetch(`${agent.url}/api/v1/devices/receipt/condition`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await condition({ paperOut: true })).status).toBe(200);
     try {
       const page = await open('/kiosk?idle=2', PORTRAIT);
       await page.click('[data-service="land"]');
@@ -148,7 +150,7 @@ describe('kiosk, board and counter', () => {
       await page.locator('[data-screen="home"]').waitFor({ timeout: 10000 });
       await page.close();
     } finally {
-      printer.setCondition({ paperOut: false });
+      await condition({ paperOut: false });
     }
   });
 

@@ -19,10 +19,17 @@ const vi = {
   lastError: 'Lỗi gần nhất',
   event: 'Sự kiện',
   retry: 'Gửi lại',
+  retryAll: 'Gửi lại tất cả',
   relay: 'Kênh gửi',
   attempts: 'Số lần thử',
   config: 'Kiểm tra cấu hình và tình trạng',
   events: 'Sự kiện gần đây',
+  simulate: 'Tình trạng mô phỏng',
+  cond_fine: 'Bình thường',
+  cond_paperNearEnd: 'Sắp hết giấy',
+  cond_paperOut: 'Hết giấy',
+  cond_coverOpen: 'Mở nắp',
+  cond_offline: 'Mất kết nối',
 };
 
 const en: typeof vi = {
@@ -43,10 +50,17 @@ const en: typeof vi = {
   lastError: 'Last error',
   event: 'Event',
   retry: 'Retry',
+  retryAll: 'Retry all',
   relay: 'Transport',
   attempts: 'Attempts',
   config: 'Configuration and health check',
   events: 'Recent events',
+  simulate: 'Simulated condition',
+  cond_fine: 'Fine',
+  cond_paperNearEnd: 'Paper near end',
+  cond_paperOut: 'Paper out',
+  cond_coverOpen: 'Cover open',
+  cond_offline: 'Offline',
 };
 
 export const texts: Dict<keyof typeof vi> = { vi, en };

@@ -61,6 +61,35 @@ async function followJob(printer: string, id: string): Promise<void> {
   }
 }
 
+/** Conditions a simulated printer can be put in, to rehearse what staff see when paper runs out. */
+const CONDITIONS: Record<string, Record<string, boolean>> = {
+  fine: { paperOut: false, coverOpen: false, offline: false, paperNearEnd: false },
+  paperNearEnd: { paperOut: false, coverOpen: false, offline: false, paperNearEnd: true },
+  paperOut: { paperOut: true, coverOpen: false, offline: false },
+  coverOpen: { paperOut: false, coverOpen: true, offline: false },
+  offline: { paperOut: false, coverOpen: false, offline: true },
+};
+
+async function setCondition(printer: string, name: string): Promise<void> {
+  try {
+    await post(`/devices/${encodeURIComponent(printer)}/condition`, CONDITIONS[name]);
+  } catch (err) {
+    testJobs.set(printer, { id: '', state: 'failed', error: errText(err) });
+  }
+  void drawDevices();
+}
+
+function conditionPicker(d: Device): HTMLElement {
+  const byCode: Record<string, string> = { 'paper-out': 'paperOut', 'cover-open': 'coverOpen', offline: 'offline', 'paper-near-end': 'paperNearEnd' };
+  const current = byCode[d.status.code ?? ''] ?? 'fine';
+  const select = h(
+    'select',
+    { 'data-testid': `condition-${d.id}`, title: t('simulate'), onchange: (e: Event) => void setCondition(d.id, (e.target as HTMLSelectElement).value) },
+    Object.keys(CONDITIONS).map((c) => h('option', { value: c, selected: c === current }, t(`cond_${c}` as Key))),
+  );
+  return h('label', { class: 'a-sim' }, h('span', {}, t('simulate')), select);
+}
+
 async function drawDevices(): Promise<void> {
   let list: Device[];
   try {
@@ -91,12 +120,14 @@ async function drawDevices(): Promise<void> {
               'td',
               {},
               d.type === 'printer' ? h('button', { 'data-testid': `test-page-${d.id}`, onclick: () => void testPage(d.id) }, t('testPage')) : null,
+              d.type === 'printer' && d.driver === 'simulated' ? conditionPicker(d) : null,
               job
                 ? h(
                     'div',
                     { 'data-testid': `test-job-${d.id}`, 'data-state': job.state },
                     `${t('job')}: ${job.state}`,
                     job.error ? h('div', { class: 'bad' }, job.error) : null,
+                    job.id ? ' ' : null,
                     job.id ? h('a', { href: withToken(`${API}/print/jobs/${encodeURIComponent(job.id)}/preview.png`), target: '_blank' }, t('preview')) : null,
                   )
                 : null,
@@ -108,11 +139,17 @@ async function drawDevices(): Promise<void> {
   );
 }
 
-async function retry(id: string): Promise<void> {
-  try {
-    await post(`/outbox/dead/${encodeURIComponent(id)}/retry`);
-  } catch (err) {
-    alert(errText(err));
+const outboxNote = h('p', { class: 'c-status', 'data-testid': 'outbox-note', role: 'status' });
+
+/** Puts dead letters back in line; an id already retried elsewhere (404) is not an error worth stopping for. */
+async function retry(ids: string[]): Promise<void> {
+  outboxNote.textContent = '';
+  for (const id of ids) {
+    try {
+      await post(`/outbox/dead/${encodeURIComponent(id)}/retry`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) outboxNote.textContent = errText(err);
+    }
   }
   void drawOutbox();
 }
@@ -166,12 +203,14 @@ async function drawOutbox(): Promise<void> {
                 { 'data-dead': String(d.id) },
                 h('td', {}, h('b', {}, String(d.type ?? '')), h('div', { class: 'muted' }, String(d.subject ?? ''))),
                 h('td', {}, String(d.error ?? ''), h('div', { class: 'muted' }, `${t('attempts')}: ${d.attempts ?? 0}`)),
-                h('td', {}, h('button', { 'data-testid': `retry-${d.id}`, onclick: () => void retry(String(d.id)) }, t('retry'))),
+                h('td', {}, h('button', { 'data-testid': `retry-${d.id}`, onclick: () => void retry([String(d.id)]) }, t('retry'))),
               ),
             ),
           ),
         )
       : null,
+    dead.length > 1 ? h('button', { 'data-testid': 'retry-all', onclick: () => void retry(dead.map((d) => String(d.id))) }, t('retryAll')) : null,
+    outboxNote,
   );
 }
 
@@ -224,6 +263,8 @@ stream.onOpen = (again) => {
 };
 stream
   .on('', (ev) => {
+    // The board state push repeats what the queue events already say.
+    if (ev.type === 'hcc.queue.board') return;
     recent.unshift(ev);
     recent.length = Math.min(recent.length, 40);
     drawEvents();
