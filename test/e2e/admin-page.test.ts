@@ -93,7 +93,7 @@ describe('admin page', () => {
           else if (await dead.count()) await dead.first().locator('button').click();
           return page.getByTestId('outbox-dead').textContent();
         },
-        { timeout: 30000, intervals: [1000] },
+        { timeout: 30000, interval: 1000 },
       )
       .toBe('0');
     await expect.poll(() => received, { timeout: 20000 }).toBeGreaterThan(0);

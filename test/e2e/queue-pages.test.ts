@@ -66,7 +66,7 @@ describe('kiosk, board and counter', () => {
     expect(number).toMatch(/^A\d{3}$/);
     await expect.poll(() => kiosk.getByTestId('ahead').textContent()).toBe('Quý vị sẽ được gọi ngay');
     // The kiosk follows the ticket's print job until the printer confirms it.
-    await expect.poll(() => kiosk.getByTestId('print-ok').textContent(), { timeout: 15000 }).toBe('Xin mời nhận phiếu và chờ gọi số trên bảng');
+    await expect.poll(() => kiosk.getByTestId('print-ok').textContent(), { timeout: 10000 }).toBe('Xin mời nhận phiếu và chờ gọi số trên bảng');
     expect(await overflowing(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-ticket');
   });
