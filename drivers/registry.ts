@@ -13,6 +13,7 @@ import { driver as devicePrinter } from './printer/escpos-device.ts';
 import { driver as cupsPrinter } from './printer/cups.ts';
 import { driver as simulatedScanner } from './scanner/simulated.ts';
 import { driver as saneScanner } from './scanner/sane.ts';
+import { driver as esclScanner } from './scanner/escl.ts';
 
 function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
   return Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -21,7 +22,7 @@ function family(...entries: DriverEntry[]): Record<string, DriverEntry> {
 export const driverRegistry: Record<DeviceType, Record<string, DriverEntry>> = {
   barcode: family(simulatedBarcode, serialBarcode, hidBarcode),
   printer: family(simulatedPrinter, tcpPrinter, serialPrinter, devicePrinter, cupsPrinter),
-  'document-scanner': family(simulatedScanner, saneScanner),
+  'document-scanner': family(simulatedScanner, saneScanner, esclScanner),
 };
 
 export function driverNames(type: DeviceType): string[] {
