@@ -5,6 +5,8 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { projectPath } from './paths.ts';
 
 const run = promisify(execFile);
 
@@ -90,7 +92,7 @@ async function tool(cmd: string, area: string, purpose: string, pkg: string): Pr
 }
 
 /** Whether the systemd unit and udev rules shipped under config/ are installed, and match. */
-export function operationsFindings(root = '/', shipped = new URL('../config/', import.meta.url)): Finding[] {
+export function operationsFindings(root = '/', shipped = projectPath('config')): Finding[] {
   const out: Finding[] = [];
   const pairs: [string, string, string][] = [
     ['etc/systemd/system/hcc-agent.service', 'systemd/hcc-agent.service', 'systemd unit'],
@@ -102,7 +104,7 @@ export function operationsFindings(root = '/', shipped = new URL('../config/', i
     try {
       have = readFileSync(path, 'utf8');
     } catch {}
-    const want = readFileSync(new URL(ours, shipped), 'utf8');
+    const want = readFileSync(join(shipped, ours), 'utf8');
     if (have === null) out.push({ level: 'missing', area: 'ops', message: `${what} not installed at ${path}: install config/${ours} (see the comment at its top)` });
     else if (have !== want) out.push({ level: 'warn', area: 'ops', message: `${what} at ${path} differs from config/${ours}: reinstall it after an upgrade` });
     else out.push({ level: 'ok', area: 'ops', message: `${what} installed` });

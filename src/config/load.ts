@@ -3,14 +3,14 @@
  * schema. Errors name the key path and what was expected: `devices[1].baudRate: expected integer, got "fast"`.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.ts';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigSchema, type Config, type DeviceConfig } from './schema.ts';
 import { driverRegistry, driverNames } from '../../drivers/registry.ts';
 import type { DeviceType } from '../../drivers/contracts.ts';
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+export const DEFAULT_CONFIG_PATH = projectPath('config', 'default.yaml');
 
 export class ConfigError extends Error {
   constructor(

@@ -5,6 +5,8 @@ import autocannon from 'autocannon';
 import type { Row } from './run.ts';
 import { spawnAgent, freePort, waitHealthy, ROOT } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
+// @ts-expect-error plain ESM script without types
+import { ensureBuilt } from '../../scripts/start.mjs';
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -19,13 +21,14 @@ async function throughput(port: number): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function (): Promise<Row[]> {
+  await ensureBuilt(); // as after the first `npm start` of a fresh clone
   const starts: number[] = [];
   let rss = NaN;
   let agentRps = NaN;
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     const t0 = performance.now();
-    const p = spawnAgent(['start', '--port', String(port), '--data-dir', tempDir()]);
+    const p = spawnAgent(['start', '--port', String(port), '--data-dir', tempDir()], {}, true);
     await waitHealthy(port, 20000);
     starts.push(performance.now() - t0);
     if (i === 2) {

@@ -23,9 +23,10 @@ export interface AgentProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `node --import tsx src/main.ts ARGS` from the repo root. */
-export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node --import tsx src/main.ts ARGS` from the repo root; `viaNpmStart` runs what `npm start` runs (the bundle). */
+export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, viaNpmStart = false): AgentProcess {
+  const entry = viaNpmStart ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
