@@ -13,7 +13,8 @@ const USAGE = `usage: hcc-agent <command> [options]
   devices [--config FILE]                             devices of the running agent (or of the config)
   config check FILE                                   validate a config file
   token add NAME --scopes print,scan,... [--config FILE]   create a token (the secret is shown once)
-  token list | token revoke NAME [--config FILE]      stored tokens (only hashes are kept)`;
+  token list | token revoke NAME [--config FILE]      stored tokens (only hashes are kept)
+  central-dev [--port N]                              reference receiver for demos and tests (env HCC_CENTRAL_TOKEN, HCC_CENTRAL_HMAC_SECRET)`;
 
 function fail(code: number, message: string): never {
   process.stderr.write(`${message}\n`);
@@ -143,6 +144,10 @@ async function main(argv: string[]): Promise<void> {
       return devicesCmd(values);
     case 'token':
       return tokenCmd(values, rest);
+    case 'central-dev': {
+      const { runCentralDev } = await import('./outbox/receiver.ts');
+      return runCentralDev({ port: values.port ? Number(values.port) : 7480, token: process.env.HCC_CENTRAL_TOKEN, hmacSecret: process.env.HCC_CENTRAL_HMAC_SECRET });
+    }
     case 'config':
       if (rest[0] !== 'check') fail(2, USAGE);
       return configCheck(rest[1] ?? values.config);

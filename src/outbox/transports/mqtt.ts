@@ -88,6 +88,7 @@ export class MqttTransport implements Transport {
     const c = this.client;
     // Publishing while offline would queue inside MQTT.js without bound; the outbox is the queue.
     if (!c || !c.connected) return { delivered: [], retry: { error: `mqtt: ${this.lastProblem}` } };
+    if (batch.length === 0) return { delivered: [] };
     const delivered: number[] = [];
     const dead: { seq: number; error: string }[] = [];
     let retryError: string | null = null;
