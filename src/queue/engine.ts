@@ -113,8 +113,9 @@ export class QueueEngine {
                  VALUES (@day, @number, @serviceId, @priority, 'waiting', @pos, @issuedAt, @origin)`),
       byId: p('SELECT * FROM queue_tickets WHERE id = ?'),
       byNumber: p('SELECT * FROM queue_tickets WHERE day = ? AND number = ?'),
-      waitingCount: p(`SELECT COUNT(*) AS n FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id = ?`),
-      waitingPriority: p(`SELECT COUNT(*) AS n FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id = ? AND priority IS NOT NULL`),
+      line: p('SELECT waiting, priority_waiting FROM queue_lines WHERE day = ? AND service_id = ?'),
+      lineAdd: p(`INSERT INTO queue_lines (day, service_id, waiting, priority_waiting) VALUES (?, ?, ?, ?)
+                  ON CONFLICT (day, service_id) DO UPDATE SET waiting = waiting + excluded.waiting, priority_waiting = priority_waiting + excluded.priority_waiting`),
       next: p(`SELECT * FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id IN (SELECT value FROM json_each(?))
                AND (priority IS NOT NULL) = ? ORDER BY pos, id LIMIT 1`),
       current: p(`SELECT * FROM queue_tickets WHERE day = ? AND counter_id = ? AND state = 'called'`),
@@ -130,7 +131,7 @@ export class QueueEngine {
       counterState: p('SELECT day, normals FROM queue_counter_state WHERE counter_id = ?'),
       setCounterState: p(`INSERT INTO queue_counter_state (counter_id, day, normals) VALUES (?, ?, ?)
                           ON CONFLICT (counter_id) DO UPDATE SET day = excluded.day, normals = excluded.normals`),
-      boardWaiting: p(`SELECT service_id, COUNT(*) AS n, SUM(priority IS NOT NULL) AS p FROM queue_tickets WHERE day = ? AND state = 'waiting' GROUP BY service_id`),
+      boardWaiting: p('SELECT service_id, waiting AS n, priority_waiting AS p FROM queue_lines WHERE day = ?'),
       boardLastIssued: p('SELECT prefix, last FROM queue_numbering WHERE day = ?'),
       boardCurrent: p(`SELECT c.* FROM queue_tickets t JOIN queue_calls c ON c.id = (SELECT MAX(id) FROM queue_calls WHERE ticket_id = t.id)
                        WHERE t.day = ? AND t.state = 'called'`),
@@ -185,6 +186,11 @@ export class QueueEngine {
     return priority;
   }
 
+  /** Keeps queue_lines in step with tickets entering (+1) or leaving (−1) a waiting line. */
+  private lineChange(day: string, serviceId: string, priority: string | null, delta: 1 | -1): void {
+    this.s.lineAdd.run(day, serviceId, delta, priority ? delta : 0);
+  }
+
   private row(id: number): TicketRow {
     return this.s.byId.get(id) as TicketRow;
   }
@@ -213,6 +219,46 @@ export class QueueEngine {
   // ------------------------------------------------------------------ issuing
 
   issue(body: IssueBody, origin = 'host'): IssueResult {
+    return this.commit((tx) => this.issueIn(tx, body, origin));
+  }
+
+  /**
+   * Group commit: tickets requested while a commit is pending are issued together in one
+   * transaction (one fsync), each in its own savepoint so that one refusal (daily limit) does not
+   * undo the others. Each caller is answered only after the commit, so nothing acknowledged is lost.
+   */
+  issueBatched(body: IssueBody, origin = 'host'): Promise<IssueResult> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ body, origin, resolve, reject });
+      if (this.batch.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private batch: { body: IssueBody; origin: string; resolve: (r: IssueResult) => void; reject: (e: unknown) => void }[] = [];
+
+  private flush(): void {
+    const items = this.batch;
+    this.batch = [];
+    let outcomes: ({ ok: IssueResult } | { err: unknown })[];
+    try {
+      outcomes = this.commit((tx) =>
+        items.map((it) => {
+          try {
+            return { ok: this.d.db.transaction(() => this.issueIn(tx, it.body, it.origin))() };
+          } catch (err) {
+            return { err };
+          }
+        }),
+      );
+    } catch (err) {
+      for (const it of items) it.reject(err);
+      return;
+    }
+    outcomes.forEach((o, i) => ('ok' in o ? items[i].resolve(o.ok) : items[i].reject(o.err)));
+  }
+
+  /** Issues one ticket inside the caller's transaction; throws (before emitting) when refused. */
+  private issueIn(tx: Tx, body: IssueBody, origin: string): IssueResult {
     const now = this.clock();
     const service = this.service(body.serviceId);
     const priority = this.checkPriority(body.priority);
@@ -221,22 +267,22 @@ export class QueueEngine {
     }
     const day = this.today(now);
     const print = body.print ?? this.d.config.printing.enabled;
-    return this.commit((tx) => {
-      const seq = (this.s.bump.get(day, service.prefix, 1) as { last: number }).last;
-      if (seq > this.limitOf(service.id)) {
-        throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
-      }
-      const number = service.prefix + String(seq).padStart(this.widthOf(service.id), '0');
-      const ahead = (this.s[priority ? 'waitingPriority' : 'waitingCount'].get(day, service.id) as { n: number }).n;
-      const id = Number(this.s.insert.run({ day, number, serviceId: service.id, priority, pos: now.getTime(), issuedAt: now.getTime(), origin }).lastInsertRowid);
-      const result: IssueResult = { number, serviceId: service.id, priority, day, issuedAt: now.toISOString(), waitingAhead: ahead };
-      if (print) {
-        Object.assign(result, printTicket(this.d, result, tx));
-        if (result.printJobId) this.s.setPrintJob.run(result.printJobId, id);
-      }
-      tx.emit('hcc.queue.ticket.issued', number, eventData(this.row(id), { origin, printJobId: result.printJobId ?? null }), { time: now });
-      return result;
-    });
+    const seq = (this.s.bump.get(day, service.prefix, 1) as { last: number }).last;
+    if (seq > this.limitOf(service.id)) {
+      throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
+    }
+    const number = service.prefix + String(seq).padStart(this.widthOf(service.id), '0');
+    const line = this.s.line.get(day, service.id) as { waiting: number; priority_waiting: number } | undefined;
+    const ahead = (priority ? line?.priority_waiting : line?.waiting) ?? 0;
+    const id = Number(this.s.insert.run({ day, number, serviceId: service.id, priority, pos: now.getTime(), issuedAt: now.getTime(), origin }).lastInsertRowid);
+    this.lineChange(day, service.id, priority, +1);
+    const result: IssueResult = { number, serviceId: service.id, priority, day, issuedAt: now.toISOString(), waitingAhead: ahead };
+    if (print) {
+      Object.assign(result, printTicket(this.d, result, tx));
+      if (result.printJobId) this.s.setPrintJob.run(result.printJobId, id);
+    }
+    tx.emit('hcc.queue.ticket.issued', number, eventData(this.row(id), { origin, printJobId: result.printJobId ?? null }), { time: now });
+    return result;
   }
 
   // ------------------------------------------------------------------ counters
@@ -298,6 +344,7 @@ export class QueueEngine {
         return { counterId, action: 'call-next', ticket: null, finished, notice: { code: 'none-waiting', message: 'No ticket is waiting', messageVi: 'Không còn số chờ' } };
       }
       this.s.setCalled.run(counterId, now.getTime(), now.getTime(), next.id);
+      this.lineChange(day, next.service_id, next.priority, -1);
       const r = this.row(next.id);
       const callId = this.addCall(tx, r, counterId, now, false);
       return { counterId, action: 'call-next', ticket: ticketView(r), finished, callId };
@@ -341,6 +388,7 @@ export class QueueEngine {
       const first = (this.s.firstPos.get(day, to.id) as { p: number | null }).p;
       const pos = body.position === 'last' || first === null ? now.getTime() : Math.min(first - 1, now.getTime());
       this.s.transfer.run(to.id, pos, current.id);
+      this.lineChange(day, to.id, current.priority, +1);
       const r = this.row(current.id);
       tx.emit('hcc.queue.ticket.transferred', r.number, eventData(r, { fromServiceId: current.service_id, toServiceId: to.id, fromCounterId: counterId, transferredAt: now.toISOString() }), { time: now });
       return { counterId, action: 'transfer', ticket: ticketView(r) };
@@ -459,9 +507,9 @@ export class QueueEngine {
           continue;
         }
         const issued = Date.parse(t.issuedAt);
-        const id = Number(
-          this.s.insert.run({ day: block.day, number: t.number, serviceId: t.serviceId, priority: this.checkPriority(t.priority), pos: issued, issuedAt: issued, origin: body.agent }).lastInsertRowid,
-        );
+        const priority = this.checkPriority(t.priority);
+        const id = Number(this.s.insert.run({ day: block.day, number: t.number, serviceId: t.serviceId, priority, pos: issued, issuedAt: issued, origin: body.agent }).lastInsertRowid);
+        this.lineChange(block.day, t.serviceId, priority, +1);
         tx.emit('hcc.queue.ticket.issued', t.number, eventData(this.row(id), { origin: body.agent, offline: true, blockId: t.blockId }), { time: new Date(issued) });
         accepted++;
       }

@@ -137,7 +137,7 @@ export class Queue {
   }
 
   async issue(body: IssueBody): Promise<IssueResult> {
-    return this.client ? this.client.issue(body) : this.host().issue(body);
+    return this.client ? this.client.issue(body) : this.host().issueBatched(body);
   }
 
   async counterAction(id: string, action: CounterAction, body?: TransferBody): Promise<CounterResult> {

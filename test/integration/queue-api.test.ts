@@ -152,12 +152,12 @@ describe('printing the ticket', () => {
 
 describe('board, voice and ratings', () => {
   it('pushes the board state to WebSocket clients', async () => {
-    const a = await agentWith();
-    const address = await a.fastify.listen({ host: '127.0.0.1', port: 0 });
-    const ws = new WebSocket(`${address.replace('http', 'ws')}/api/v1/events`);
+    const a = await startAgent(config(), { listen: true });
+    agents.push(a);
+    const ws = new WebSocket(`${a.url.replace('http', 'ws')}/api/v1/events`);
     const got: CloudEvent[] = [];
     ws.on('message', (m) => got.push(JSON.parse(m.toString())));
-    await new Promise((r) => ws.once('open', r));
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
     await api(a)('POST', '/queue/tickets', { serviceId: 'land', print: false });
     await api(a)('POST', '/queue/counters/3/call-next');
     await expect.poll(() => got.find((e) => e.type === 'hcc.queue.board' && (e.data as any).counters.some((c: any) => c.current?.number === 'A001')), { timeout: 5000 }).toBeTruthy();

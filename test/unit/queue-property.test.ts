@@ -26,7 +26,7 @@ for (const policy of ['strict', 'interleaved'] as const) {
     afterAll(() => agent.cleanup());
 
     const reset = () => {
-      for (const t of ['queue_ratings', 'queue_calls', 'queue_tickets', 'queue_numbering', 'queue_counter_state']) agent.ctx.db.prepare(`DELETE FROM ${t}`).run();
+      for (const t of ['queue_ratings', 'queue_calls', 'queue_tickets', 'queue_numbering', 'queue_counter_state', 'queue_lines']) agent.ctx.db.prepare(`DELETE FROM ${t}`).run();
     };
     const send = async (op: Op) => {
       const res =
@@ -82,6 +82,14 @@ for (const policy of ['strict', 'interleaved'] as const) {
           }
           const serving = state.counters.flatMap((c) => (c.current ? [c.current.number] : []));
           expect(serving.sort()).toEqual(calledNumbers.filter((n) => !finished.includes(n)).sort());
+          // The kept counts equal a recount of the tickets.
+          const recount = agent.ctx.db
+            .prepare("SELECT service_id, COUNT(*) AS n, SUM(priority IS NOT NULL) AS p FROM queue_tickets WHERE state = 'waiting' GROUP BY service_id")
+            .all() as { service_id: string; n: number; p: number }[];
+          for (const svc of state.services) {
+            const r = recount.find((x) => x.service_id === svc.id);
+            expect([svc.waiting, svc.priorityWaiting]).toEqual([r?.n ?? 0, r?.p ?? 0]);
+          }
           const rows = agent.ctx.db.prepare('SELECT COUNT(*) AS n FROM queue_tickets').get() as { n: number };
           expect(rows.n).toBe(issued.length);
         }),
