@@ -3,7 +3,7 @@
  * shaping, Noto Sans) or, by escpos-text.ts, to text-mode ESC/POS for printers with a Vietnamese
  * code page. Layout is two passes: measure (line breaking, heights) then draw at integer positions.
  */
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { ensureFonts, fontSpec } from './font.ts';
 import { qrMatrix, code128Bars } from './symbols.ts';
 import { rasterFromRgba, type Raster } from './raster.ts';
@@ -253,12 +253,23 @@ function layoutBlock(b: Block, width: number): { height: number; op: Op } {
   }
 }
 
+/** One reusable canvas per width: a receipt canvas is megabytes, and rendering is synchronous. */
+const canvases = new Map<number, Canvas>();
+function canvasFor(width: number, height: number): Canvas {
+  let c = canvases.get(width);
+  if (!c || c.height < height) {
+    c = createCanvas(width, Math.max(height, c?.height ?? 0, 1024));
+    canvases.set(width, c);
+  }
+  return c;
+}
+
 /** Renders a document to a 1-bit raster at its width; height is what the content needs. */
 export function renderDoc(doc: Doc): Rendered {
   ensureFonts();
   const laid = doc.blocks.map((b) => layoutBlock(b, doc.width));
   const height = Math.max(1, laid.reduce((n, l) => n + l.height, 0));
-  const canvas = createCanvas(doc.width, height);
+  const canvas = canvasFor(doc.width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, doc.width, height);
@@ -269,8 +280,9 @@ export function renderDoc(doc: Doc): Rendered {
     l.op(ctx, y, glyphs);
     y += l.height;
   }
-  const img = ctx.getImageData(0, 0, doc.width, height);
-  return { raster: rasterFromRgba(img.data, doc.width, height), glyphs };
+  // canvas.data() is the pixel buffer itself (no copy, unlike getImageData); opaque, so RGBA order is
+  // moot. Only the first `height` rows belong to this document.
+  return { raster: rasterFromRgba(canvas.data(), doc.width, height), glyphs };
 }
 
 /** The renderer's own output for one glyph in a cell, exactly as the glyph grid draws it. */
@@ -284,7 +296,7 @@ export function renderGlyph(ch: string, size: number, cell: number): Raster {
   ctx.font = fontSpec(size, false);
   const o = glyphOrigin(ch, size, cell);
   ctx.fillText(ch, o.dx, o.dy);
-  return rasterFromRgba(ctx.getImageData(0, 0, cell, cell).data, cell, cell);
+  return rasterFromRgba(canvas.data(), cell, cell);
 }
 
 /** Line breaking by character count (text mode: the printer's fixed-width font). */

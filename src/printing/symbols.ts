@@ -10,9 +10,18 @@ export interface QrMatrix {
 
 export type QrLevel = 'L' | 'M' | 'Q' | 'H';
 
+const qrCache = new Map<string, QrMatrix>();
+
+/** Memoised (a receipt prints the same dossier code on both copies and on its A4 PDF). */
 export function qrMatrix(text: string, level: QrLevel = 'M'): QrMatrix {
+  const k = `${level}|${text}`;
+  const hit = qrCache.get(k);
+  if (hit) return hit;
   const [sym] = (bwipjs as any).raw({ bcid: 'qrcode', text, eclevel: level }) as { pixs: number[]; pixx: number; pixy: number }[];
-  return { size: sym.pixx, modules: Uint8Array.from(sym.pixs) };
+  const m = { size: sym.pixx, modules: Uint8Array.from(sym.pixs) };
+  if (qrCache.size >= 64) qrCache.delete(qrCache.keys().next().value!);
+  qrCache.set(k, m);
+  return m;
 }
 
 /** Code 128 as alternating bar/space widths in modules, starting with a bar. */
