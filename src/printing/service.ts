@@ -259,8 +259,9 @@ export class PrintService implements PrintSubmitter {
       this.finish(job, 'failed', 'hcc.print.job.failed', { code: NO_ANSWER.code, error: `sent, but ${NO_ANSWER.en} (${(err as Error).message}); check the paper and retry if needed`, errorVi: `đã gửi nhưng ${NO_ANSWER.vi}; hãy kiểm tra phiếu và in lại nếu cần` });
       return false;
     }
+    // A driver that can only vouch for a hand-over (CUPS: "accepted as request N") says so itself.
+    const note = (dev as { lastTransferNote?: string }).lastTransferNote;
     if (after === null) {
-      const note = (dev as { lastTransferNote?: string }).lastTransferNote;
       this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? GUARANTEE.unconfirmed });
       return true;
     }
@@ -273,7 +274,7 @@ export class PrintService implements PrintSubmitter {
       });
       return false;
     }
-    this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: GUARANTEE.confirmed, code: t?.code ?? null });
+    this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? GUARANTEE.confirmed, code: t?.code ?? null });
     return true;
   }
 

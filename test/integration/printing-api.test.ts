@@ -187,4 +187,15 @@ describe('printing API', () => {
     expect((await inject(a, 'GET', '/print/jobs')).json()).toHaveLength(1);
     expect(printer.pages()).toHaveLength(1);
   });
+
+  it('text mode (TCVN-3 profile): the printer draws the text; preview is the decoded paper', async () => {
+    const { a, printer } = await start({ printing: { waitingPollMs: 200, profiles: [{ printer: 'receipt', mode: 'text', codec: 'tcvn3', codePages: [30, 31] }] } });
+    const { id } = (await inject(a, 'POST', '/print/jobs', { template: 'dossier-receipt', data: receiptData() })).json();
+    const job = await waitState(a, id, ['printed']);
+    expect(job.bytes).toBeLessThan(6000); // text, not a 50 kB raster
+    const preview = await pngRaster((await inject(a, 'GET', `/print/jobs/${id}/preview.png`)).rawPayload);
+    const paper = printer.pages()[0];
+    expect(sameRaster(crop(paper, 0, preview.height), preview)).toBe(true);
+    expect(printer.mechanism.paper.unknown).toEqual([]);
+  });
 });

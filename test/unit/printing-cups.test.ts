@@ -67,3 +67,30 @@ describe('cups driver (fake lp/lpstat)', () => {
     expect(existsSync(env.PATH!.split(':')[0])).toBe(true);
   });
 });
+
+describe('A4 through CUPS in the agent', () => {
+  it('a dossier receipt for a PDF queue goes out as an A4 PDF; the job states the CUPS guarantee', async () => {
+    const { dir, env } = fakeCups();
+    // The driver spawns lp/lpstat through PATH; this test file runs in its own worker process.
+    process.env.PATH = env.PATH;
+    const { startAgent, testConfig } = await import('../helpers/agent.ts');
+    const { receiptData } = await import('./printing-fixtures.ts');
+    const a = await startAgent(testConfig({ devices: [{ id: 'a4', type: 'printer', driver: 'cups', queue: 'A4', format: 'pdf' }] }));
+    try {
+      const post = (payload: unknown) => a.fastify.inject({ method: 'POST', url: '/api/v1/print/jobs', payload: payload as any, headers: { host: '127.0.0.1' } });
+      const res = await post({ template: 'dossier-receipt', data: receiptData({ copies: 2 }) });
+      expect(res.statusCode).toBe(202);
+      const id = res.json().id;
+      await expect.poll(() => a.ctx.printing.get(id)?.state, { timeout: 10000 }).toBe('printed');
+      expect(a.ctx.printing.get(id)).toMatchObject({ guarantee: 'accepted by CUPS as request A4-42' });
+      const pdf = readFileSync(join(dir, 'lp.data'));
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.toString('latin1')).toMatch(/FontFile2/); // Noto Sans embedded
+      expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)).toHaveLength(2); // Liên 1 and Liên 2
+      // A queue ticket cannot go to an A4 printer.
+      expect((await post({ template: 'queue-ticket', data: { number: 'A1', serviceName: 'X', issuedAt: '2026-11-22T07:05:00Z', waitingAhead: 0 } })).statusCode).toBe(400);
+    } finally {
+      await a.cleanup();
+    }
+  });
+});
