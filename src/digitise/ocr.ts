@@ -23,7 +23,8 @@ export interface OcrAvailability {
 
 function run(cmd: string, args: string[], input?: Buffer, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    // One OpenMP thread: tesseract's own threading is several times slower on a busy 2-core desk PC.
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));

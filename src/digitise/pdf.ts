@@ -37,6 +37,10 @@ export class PdfWriter {
   private size = 0;
   private pageCount = 0;
   private fontReady = false;
+  /** A write error (disk full, file exists) surfaces on the next call instead of crashing the process. */
+  private failure: Error | null = null;
+  /** Set once our exclusive open created the file: only then may abort() remove it. */
+  private created = false;
 
   constructor(
     readonly path: string,
@@ -71,6 +75,12 @@ export class PdfWriter {
       this.hash.update(c);
       this.size += c.length;
     });
+    out.on('open', () => {
+      this.created = true;
+    });
+    out.on('error', (err) => {
+      this.failure ??= err;
+    });
     doc.pipe(out);
     this.doc = doc;
     this.out = out;
@@ -80,6 +90,7 @@ export class PdfWriter {
   async addPage(jpeg: Buffer, widthPx: number, heightPx: number, dpi: number, words: OcrWord[] = []): Promise<void> {
     const doc = this.doc;
     if (!doc || !this.out) throw new Error('PDF writer not open');
+    if (this.failure) throw this.failure;
     const scale = PT_PER_INCH / dpi;
     const w = widthPx * scale, h = heightPx * scale;
     doc.addPage({ size: [w, h], margin: 0 });
@@ -87,7 +98,7 @@ export class PdfWriter {
     if (words.length) this.textLayer(doc, words, scale);
     this.pageCount++;
     // Let the disk catch up instead of buffering pages in memory.
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    if (this.out.writableNeedDrain) await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
   }
 
   /** Ends the file: metadata with the page count, then waits until every byte is on disk. */
@@ -101,11 +112,13 @@ export class PdfWriter {
       ScanTime: this.meta.scanTime.toISOString(),
       Device: this.meta.device,
     });
+    if (this.failure) throw this.failure;
     const closed = once(out, 'close');
     doc.end();
     await closed;
     this.doc = null;
     this.out = null;
+    if (this.failure) throw this.failure;
     return { pages: this.pageCount, size: this.size, sha256: this.hash.digest('hex') };
   }
 
@@ -114,11 +127,12 @@ export class PdfWriter {
     const out = this.out;
     this.doc = null;
     this.out = null;
-    if (out) {
+    if (out && !out.closed) {
+      const closed = once(out, 'close').catch(() => undefined);
       out.destroy();
-      await once(out, 'close').catch(() => undefined);
+      await closed;
     }
-    await unlink(this.path).catch(() => undefined);
+    if (this.created) await unlink(this.path).catch(() => undefined);
   }
 
   private textLayer(doc: PDFKit.PDFDocument, words: OcrWord[], scale: number): void {
