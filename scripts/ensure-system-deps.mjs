@@ -21,6 +21,7 @@ const NEEDS = [
   ['/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', 'fonts-noto-core'],
   ['/usr/lib/x86_64-linux-gnu/libusb-1.0.so.0', 'libusb-1.0-0'],
   ['ocrmypdf', 'ocrmypdf'],
+  ['gs', 'ghostscript'],
 ];
 
 const have = (what) => (what.startsWith('/') ? existsSync(what) : spawnSync('sh', ['-c', `command -v ${what}`]).status === 0);
