@@ -26,6 +26,8 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
   const printer = d.config.printing.printer || undefined;
   const service = d.config.services.find((s) => s.id === t.serviceId);
   const category = d.config.priority.categories.find((c) => c.id === t.priority);
+  const counters = d.config.counters.filter((c) => c.services.includes(t.serviceId)).map((c) => c.name);
+  const hint = [category ? `Ưu tiên: ${category.name}` : '', counters.join(', ')].filter(Boolean).join(' · ').slice(0, 120);
   let jobId: string;
   try {
     const submit = () =>
@@ -33,15 +35,14 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
         {
           template: 'queue-ticket',
           printer,
+          // The fields of printing's QueueTicketData (src/printing/templates.ts).
           data: {
             number: t.number,
-            serviceId: t.serviceId,
             serviceName: service?.name ?? t.serviceId,
-            serviceNameEn: service?.nameEn ?? '',
-            priority: t.priority,
-            priorityName: category?.name ?? null,
+            ...(service?.nameEn ? { serviceNameEn: service.nameEn } : {}),
             issuedAt: t.issuedAt,
             waitingAhead: t.waitingAhead,
+            ...(hint ? { counterHint: hint } : {}),
           },
         },
         tx,

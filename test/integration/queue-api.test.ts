@@ -139,14 +139,18 @@ describe('printing the ticket', () => {
     expect((await api(a)('GET', '/queue/state')).body.services[0].waiting).toBe(1);
   });
 
-  it('with the agent printing and the simulated printer out of paper, the ticket is issued', async () => {
+  it('the simulated printer out of paper: tickets issued, the job shows it to staff, the next answer says it', async () => {
     const a = await agentWith();
+    const q = api(a);
     (a.ctx.devices.get('receipt') as SimulatedPrinter).setCondition({ paperOut: true });
-    const t = await api(a)('POST', '/queue/tickets', { serviceId: 'land' });
-    expect(t.status).toBe(201);
-    expect(t.body.number).toBe('A001');
-    // Either the job was taken (and fails visibly to staff) or submitting already said why.
-    expect(t.body.printJobId !== undefined || t.body.printError !== undefined).toBe(true);
+    const first = await q('POST', '/queue/tickets', { serviceId: 'land' });
+    expect(first).toMatchObject({ status: 201, body: { number: 'A001', printJobId: expect.any(String) } });
+    // The job waits for paper with its reason: what the admin page and the kiosk show.
+    await expect.poll(async () => (await q('GET', `/print/jobs/${first.body.printJobId}`)).body, { timeout: 10_000 }).toMatchObject({ state: 'waiting', code: 'paper-out' });
+    const second = await q('POST', '/queue/tickets', { serviceId: 'land' });
+    expect(second).toMatchObject({ status: 201, body: { number: 'A002', printJobId: expect.any(String), printError: { code: 'paper-out', messageVi: expect.stringContaining('hết giấy') } } });
+    expect((await q('GET', '/queue/state')).body.services[0].waiting).toBe(2);
+    (a.ctx.devices.get('receipt') as SimulatedPrinter).setCondition({ paperOut: false });
   });
 });
 

@@ -278,7 +278,7 @@ describe('printing', () => {
     };
     const r = rig(queueConfig({ printing: { enabled: true, printer: 'ticket' } }), { printing });
     expect(r.engine.issue({ serviceId: 'land', priority: 'elderly' })).toMatchObject({ number: 'A001', printJobId: 'job-1' });
-    expect(jobs[0]).toMatchObject({ template: 'queue-ticket', printer: 'ticket', data: { number: 'A001', serviceName: 'Đất đai', priorityName: 'Người cao tuổi', waitingAhead: 0 } });
+    expect(jobs[0]).toMatchObject({ template: 'queue-ticket', printer: 'ticket', data: { number: 'A001', serviceName: 'Đất đai', serviceNameEn: 'Land', waitingAhead: 0, counterHint: 'Ưu tiên: Người cao tuổi · Quầy 1, Quầy 3' } });
     fail = true;
     expect(r.engine.issue({ serviceId: 'land' })).toMatchObject({ number: 'A002', printError: { code: 'paper-out', messageVi: expect.stringContaining('Hết giấy') } });
     expect(r.db.prepare('SELECT id FROM fake_jobs').pluck().all()).toEqual(['job-1']);
