@@ -27,6 +27,16 @@ export const PrintingSection = section(
   {
     agencyName: key(Type.String({ maxLength: 200 }), { title: 'Agency name', description: 'Printed at the top of receipts and tickets.', default: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG' }),
     receivingUnit: key(Type.String({ maxLength: 200 }), { title: 'Receiving unit', description: 'Second header line of the dossier receipt when the data gives none.', default: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ' }),
+    logo: key(Type.String({ maxLength: 1024 }), {
+      title: 'Logo',
+      description: 'Optional PNG or JPEG printed at the top of tickets, receipts and slips (scaled to at most 60% of the paper width, dithered to black and white). Empty = no logo.',
+      default: '',
+    }),
+    keepDataDays: key(Type.Integer({ minimum: 1, maximum: 3650 }), {
+      title: 'Keep job data (days)',
+      description: 'Template data of finished jobs (names, addresses, phone numbers) is erased after this many days; the job record and its outcome stay.',
+      default: 7,
+    }),
     footer: key(Type.String({ maxLength: 500 }), { title: 'Footer', description: 'Printed at the bottom of receipts and tickets.', default: 'Cảm ơn quý khách!' }),
     defaultPrinter: key(Type.String(), { title: 'Default printer', description: 'Device id used when a job names none; empty = the first printer.', default: '' }),
     profiles: key(Type.Array(ProfileItem), { title: 'Printer profiles', description: 'Per-printer rendering settings; printers without a profile print raster.', default: [] }),

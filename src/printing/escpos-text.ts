@@ -104,6 +104,9 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
       case 'glyphs':
         for (const l of breakLinesMono([{ text: b.chars.join(' ') }], cols(1))) line(l, 24, 'left');
         return;
+      case 'image':
+        out.push(...encodeRasterPage(renderDoc({ width: doc.width, blocks: [b] }).raster, { cut: false }));
+        return;
       case 'ruler': {
         const n = cols(1);
         line([{ text: Array.from({ length: n }, (_, i) => (i % 10 === 9 ? String(((i + 1) / 10) % 10) : '.')).join('') }], 24, 'left');

@@ -6,7 +6,7 @@
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { ensureFonts, fontSpec } from './font.ts';
 import { qrMatrix, code128Bars } from './symbols.ts';
-import { rasterFromRgba, type Raster } from './raster.ts';
+import { getDot, rasterFromRgba, type Raster } from './raster.ts';
 
 export type Align = 'left' | 'center' | 'right';
 export interface Run {
@@ -25,7 +25,9 @@ export type Block =
   /** Fixed grid of single glyphs (test page); each cell's position is reported in `marks`. */
   | { kind: 'glyphs'; chars: string[]; cell: number; size: number }
   /** Dot ruler: ticks every 8 dots, long every 64, for checking the printable width. */
-  | { kind: 'ruler' };
+  | { kind: 'ruler' }
+  /** An already black-and-white image (the logo). */
+  | { kind: 'image'; raster: Raster; align?: Align };
 
 export interface Doc {
   /** Printable width in dots. */
@@ -235,6 +237,28 @@ function layoutBlock(b: Block, width: number): { height: number; op: Op } {
             ctx.fillText(ch, cx + o.dx, cy + o.dy);
             glyphs.push({ ch, x: cx, y: cy, cell: b.cell, size: b.size });
           });
+        },
+      };
+    }
+    case 'image': {
+      const r = b.raster;
+      const x0 = alignX(b.align ?? 'center', MARGIN, inner, r.width);
+      return {
+        height: r.height + 8,
+        op: (ctx, y) => {
+          for (let yy = 0; yy < r.height; yy++) {
+            // Runs of black dots as one rectangle each.
+            let x = 0;
+            while (x < r.width) {
+              if (!getDot(r, x, yy)) {
+                x++;
+                continue;
+              }
+              const start = x;
+              while (x < r.width && getDot(r, x, yy)) x++;
+              ctx.fillRect(x0 + start, y + 4 + yy, x - start, 1);
+            }
+          }
         },
       };
     }

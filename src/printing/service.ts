@@ -17,7 +17,8 @@ import { describeCondition, NO_ANSWER } from './status.ts';
 import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
 import { TEMPLATE_DEFS, validateTemplateData, type Branding } from './templates.ts';
 import { renderJob, type RenderedJob } from './render.ts';
-import { rasterToPng, stack } from './raster.ts';
+import { rasterToPng, stack, type Raster } from './raster.ts';
+import { loadLogo } from './logo.ts';
 import { dossierReceiptPdf } from './pdf.ts';
 
 export interface PrintJobDetail extends PrintJobView {
@@ -53,9 +54,30 @@ export class PrintService implements PrintSubmitter {
     this.store = new SpoolStore(deps.db);
   }
 
-  private get branding(): Branding {
+  private readonly logos = new Map<number, Raster>();
+
+  private branding(width = 0): Branding {
     const p = this.deps.config.printing;
-    return { agencyName: p.agencyName, receivingUnit: p.receivingUnit, footer: p.footer, timezone: this.deps.config.agent.timezone };
+    return { agencyName: p.agencyName, receivingUnit: p.receivingUnit, footer: p.footer, timezone: this.deps.config.agent.timezone, logo: this.logos.get(width) };
+  }
+
+  /** Decodes the configured logo once per paper width in use; a bad file is logged, never fatal. */
+  private async loadLogos(): Promise<void> {
+    const path = this.deps.config.printing.logo;
+    if (!path) return;
+    for (const w of new Set(this.deps.devices.ofType('printer').map((p) => p.widthDots || 576))) {
+      try {
+        this.logos.set(w, await loadLogo(path, w));
+      } catch (err) {
+        this.deps.log.warn({ err, path }, 'cannot load printing.logo; printing without it');
+      }
+    }
+  }
+
+  private purge(): void {
+    const days = this.deps.config.printing.keepDataDays;
+    const n = this.store.purge(new Date(Date.now() - days * 86400_000));
+    if (n) this.deps.log.info({ jobs: n, days }, 'erased data of old print jobs');
   }
 
   private profile(printer: string): PrinterProfile | undefined {
@@ -67,7 +89,9 @@ export class PrintService implements PrintSubmitter {
     this.store.migrate();
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.loadLogos();
+    this.purge();
     this.running = true;
     // A job caught mid-transfer by a crash may be half printed: never resend it silently.
     for (const j of this.store.printingJobs()) {
@@ -84,8 +108,13 @@ export class PrintService implements PrintSubmitter {
       p.on('status', onStatus);
       this.detach.push(() => p.off('status', onStatus));
     }
+    let lastPurge = Date.now();
     this.timer = setInterval(() => {
       for (const id of this.store.printersWith(['waiting', 'queued'])) this.kick(id);
+      if (Date.now() - lastPurge > 3600_000) {
+        lastPurge = Date.now();
+        this.purge();
+      }
     }, this.deps.config.printing.waitingPollMs);
     this.timer.unref();
     for (const id of this.store.printersWith(['queued', 'waiting'])) this.kick(id);
@@ -136,6 +165,7 @@ export class PrintService implements PrintSubmitter {
   retry(id: string): PrintJobDetail {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
+    if (r.purged_at) throw new HttpError(410, 'purged', `job ${id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
     if (!['failed', 'interrupted', 'waiting'].includes(r.state)) {
       throw new HttpError(409, 'not-retryable', `job ${id} is ${r.state}; only failed, interrupted or waiting jobs can be retried`, `Lệnh in đang ở trạng thái ${r.state}; chỉ in lại được lệnh lỗi, bị gián đoạn hoặc đang chờ`);
     }
@@ -146,11 +176,12 @@ export class PrintService implements PrintSubmitter {
   }
 
   private async rendered(r: JobRow): Promise<RenderedJob> {
+    if (r.purged_at) throw new HttpError(410, 'purged', `job ${r.id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
     const hit = this.cache.get(r.id);
     if (hit) return hit;
     const printer = this.deps.devices.get(r.printer) as Printer | undefined;
     const target = printer ?? { widthDots: 576, accepts: 'escpos' as const };
-    const out = await renderJob({ template: r.template, format: r.format, data: JSON.parse(r.data), createdAt: r.created_at, printerId: r.printer }, target, this.branding, this.profile(r.printer));
+    const out = await renderJob({ template: r.template, format: r.format, data: JSON.parse(r.data), createdAt: r.created_at, printerId: r.printer }, target, this.branding(target.widthDots || 576), this.profile(r.printer));
     this.cache.set(r.id, out);
     if (this.cache.size > CACHE) this.cache.delete(this.cache.keys().next().value!);
     return out;
@@ -169,7 +200,8 @@ export class PrintService implements PrintSubmitter {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
     if (r.template !== 'dossier-receipt') throw new HttpError(409, 'no-a4', 'only dossier receipts have an A4 document', 'Chỉ giấy tiếp nhận hồ sơ có bản A4');
-    return dossierReceiptPdf(JSON.parse(r.data), this.branding);
+    if (r.purged_at) throw new HttpError(410, 'purged', `job ${id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
+    return dossierReceiptPdf(JSON.parse(r.data), this.branding());
   }
 
   // ---------------------------------------------------------------- worker

@@ -24,6 +24,8 @@ export const PRINTING_MIGRATIONS = [
      printed_at TEXT
    );
    CREATE INDEX print_jobs_printer_state ON print_jobs(printer, state, seq);`,
+  // Personal data in template data is erased after printing.keepDataDays.
+  `ALTER TABLE print_jobs ADD COLUMN purged_at TEXT;`,
 ];
 
 export interface JobRow {
@@ -44,6 +46,7 @@ export interface JobRow {
   created_at: string;
   updated_at: string;
   printed_at: string | null;
+  purged_at: string | null;
 }
 
 export interface Outcome {
@@ -110,6 +113,13 @@ export class SpoolStore {
     const changed = rows.filter((r) => r.state !== 'waiting' || r.code !== (o.code ?? null));
     for (const r of changed) this.setState(r.id, 'waiting', o);
     return changed.map((r) => r.id);
+  }
+
+  /** Erases the data of finished jobs last changed before `before`; returns how many. */
+  purge(before: Date): number {
+    return this.db
+      .prepare("UPDATE print_jobs SET data = '{}', purged_at = ? WHERE purged_at IS NULL AND state IN ('printed','failed','interrupted') AND updated_at < ?")
+      .run(new Date().toISOString(), before.toISOString()).changes;
   }
 
   /** After a crash: jobs caught mid-transfer. */

@@ -6,6 +6,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TemplateName } from './api.ts';
 import { labelled, text, type Block, type Doc } from './layout.ts';
+import type { Raster } from './raster.ts';
 import { dateVi, longTimeVi, money, shortTime } from './format.ts';
 import { allLetters } from './vietnamese.ts';
 
@@ -14,7 +15,11 @@ export interface Branding {
   receivingUnit: string;
   footer: string;
   timezone: string;
+  /** Logo, already dithered to 1 bit (loaded by the print service at start). */
+  logo?: Raster;
 }
+
+const logo = (b: Branding): Block[] => (b.logo ? [{ kind: 'image', raster: b.logo }] : []);
 
 export interface BuildContext {
   branding: Branding;
@@ -92,6 +97,7 @@ function queueTicket(d: QueueTicket, c: BuildContext): Doc[] {
   const s = Math.round(24 * k);
   const tz = c.branding.timezone;
   const blocks: Block[] = [
+    ...logo(c.branding),
     text(c.branding.agencyName, { bold: true, align: 'center', size: s }),
     { kind: 'rule' },
     text('SỐ THỨ TỰ / YOUR NUMBER', { align: 'center', size: s }),
@@ -112,6 +118,7 @@ function dossierReceipt(d: DossierReceipt, c: BuildContext): Doc[] {
   const copies = d.copies ?? 1;
   const page = (copy: number): Doc => {
     const blocks: Block[] = [
+      ...logo(c.branding),
       text(d.agencyName.toUpperCase(), { bold: true, align: 'center', size: s }),
       text((d.receivingUnit ?? c.branding.receivingUnit).toUpperCase(), { bold: true, align: 'center', size: s }),
       { kind: 'space', dots: 6 },
@@ -175,6 +182,7 @@ function dossierReceipt(d: DossierReceipt, c: BuildContext): Doc[] {
 function resultSlip(d: ResultSlip, c: BuildContext): Doc[] {
   const s = Math.round(22 * big(c.width));
   const blocks: Block[] = [
+    ...logo(c.branding),
     text(c.branding.agencyName, { bold: true, align: 'center', size: s }),
     { kind: 'rule' },
     text('PHIẾU TRẢ KẾT QUẢ', { bold: true, align: 'center', size: s + 6 }),

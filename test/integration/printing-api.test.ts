@@ -5,10 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
-import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
+import { startAgent, testConfig, tempDir, type TestAgent } from '../helpers/agent.ts';
 import type { SimulatedPrinter } from '../../drivers/printer/simulated.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
-import { rasterFromRgba, sameRaster, crop, rowIsBlank, type Raster } from '../../src/printing/raster.ts';
+import { rasterFromRgba, sameRaster, crop, rowIsBlank, getDot, type Raster } from '../../src/printing/raster.ts';
+import type { PrintService } from '../../src/printing/service.ts';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ticketData, receiptData } from '../unit/printing-fixtures.ts';
 
 let agent: TestAgent | null = null;
@@ -197,5 +200,32 @@ describe('printing API', () => {
     const paper = printer.pages()[0];
     expect(sameRaster(crop(paper, 0, preview.height), preview)).toBe(true);
     expect(printer.mechanism.paper.unknown).toEqual([]);
+  });
+
+  it('prints the configured logo and erases old job data after keepDataDays', async () => {
+    const dir = tempDir('hcc-logo-');
+    const c = createCanvas(300, 120);
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 300, 120);
+    g.fillStyle = '#c00';
+    g.beginPath();
+    g.arc(150, 60, 50, 0, Math.PI * 2);
+    g.fill();
+    writeFileSync(join(dir, 'logo.png'), c.toBuffer('image/png'));
+    const { a } = await start({ printing: { waitingPollMs: 200, logo: join(dir, 'logo.png') } });
+    const { id } = (await inject(a, 'POST', '/print/jobs', { template: 'queue-ticket', data: ticketData() })).json();
+    await waitState(a, id, ['printed']);
+    const withLogo = await pngRaster((await inject(a, 'GET', `/print/jobs/${id}/preview.png`)).rawPayload);
+    // The dithered red disc sits centred above the agency name.
+    let ink = 0;
+    for (let y = 4; y < 120; y++) for (let x = 200; x < 376; x++) if (getDot(withLogo, x, y)) ink++;
+    expect(ink).toBeGreaterThan(2000);
+
+    const svc = a.ctx.printing as PrintService;
+    expect(svc.store.purge(new Date(Date.now() + 1000))).toBe(1);
+    expect((await inject(a, 'GET', `/print/jobs/${id}/preview.png`)).statusCode).toBe(410);
+    expect((await inject(a, 'GET', `/print/jobs/${id}`)).json().state).toBe('printed');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

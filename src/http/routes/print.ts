@@ -99,7 +99,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
 
   app.post(
     '/print/jobs/:id/retry',
-    { config: { scope: 'print' }, schema: { summary: 'Print a failed, interrupted or waiting job again (the only way a job is reprinted)', tags: ['printing'], params: IdParams, response: { 202: Job, 404: Err, 409: Err } } },
+    { config: { scope: 'print' }, schema: { summary: 'Print a failed, interrupted or waiting job again (the only way a job is reprinted)', tags: ['printing'], params: IdParams, response: { 202: Job, 404: Err, 409: Err, 410: Err } } },
     async (req, reply) => reply.code(202).send(svc().retry(req.params.id)),
   );
 
