@@ -19,14 +19,18 @@ export function launch(): Promise<Browser> {
   });
 }
 
+/**
+ * An agent on a free port. The event-loop-lag guard (503 "overloaded") is off: these tests share
+ * two cores with the rest of the suite and a headless browser, and test the pages, not the guard.
+ */
 export async function uiAgent(patch: Record<string, any> = {}) {
-  return startAgent(testConfig(patch), { listen: true });
+  return startAgent(testConfig({ ...patch, http: { maxEventLoopDelayMs: 0, ...(patch.http ?? {}) } }), { listen: true });
 }
 
-export async function shot(page: Page, name: string): Promise<string> {
+export async function shot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

@@ -1,19 +1,27 @@
 /**
  * The clerk's counter page in a real browser: a scanned CCCD QR fills the applicant fields (and
  * the scan list masks the ID number), a 10-page scan session shows its thumbnails arriving and
- * ends with the PDFs, and a receipt printed from the form shows its preview.
+ * ends with the PDFs, a receipt printed from the form shows its preview (thermal) or PDF (A4),
+ * the result goes back with its slip. The kiosk's "Tra cứu hồ sơ" shows the central status of a
+ * scanned receipt, and a plain message with what the centre knows when the central system is down.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, LANDSCAPE, shot, uiAgent, watchErrors } from './browser.ts';
+import { launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
 
 const CCCD = '001099012345|123456789|Nguyễn Văn An|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|15082021';
 const CODE = '000.00.21.H30-261122-0001';
+const CODE_A4 = '000.00.21.H30-261122-0002';
 
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof uiAgent>>;
 let page: Page;
 let errors: string[] = [];
+let central: Server;
+/** The central status service: answers, or drops the connection as if unreachable. */
+let centralDown = false;
 
 async function simulateScan(data: string): Promise<void> {
   const r = await fetch(`${agent.url}/api/v1/devices/barcode/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
@@ -21,7 +29,13 @@ async function simulateScan(data: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  [browser, agent] = await Promise.all([launch(), uiAgent()]);
+  central = createServer((req, res) => {
+    if (centralDown) return void req.socket.destroy();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'processing', statusText: 'Being processed', statusTextVi: 'Đang giải quyết', appointmentAt: '2026-12-07T01:00:00Z' }));
+  });
+  await new Promise<void>((r) => central.listen(0, '127.0.0.1', r));
+  const statusUrl = `http://127.0.0.1:${(central.address() as AddressInfo).port}/dossiers/{code}`;
+  [browser, agent] = await Promise.all([launch(), uiAgent({ central: { transport: 'none', http: { statusUrl, statusTimeoutMs: 1000 } } })]);
   page = await browser.newPage({ viewport: LANDSCAPE });
   errors = watchErrors(page);
   await page.goto(`${agent.url}/counter?counter=3`);
@@ -31,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await agent?.cleanup();
+  await new Promise((r) => central?.close(r));
 });
 
 describe('counter page', () => {
@@ -65,6 +80,76 @@ describe('counter page', () => {
       expect(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     }
     await shot(page, 'counter');
+  });
+
+  it('receives the dossier: the receipt prints and its preview shows', async () => {
+    const form = page.getByTestId('receipt-form');
+    await form.locator('[data-field="dossierCode"]').fill(CODE);
+    await form.locator('[data-field="phone"]').fill('0912 345 678');
+    await form.locator('[data-field="request"]').fill('Cấp giấy chứng nhận quyền sử dụng đất lần đầu');
+    await form.locator('[data-field="componentName"]').first().fill('Đơn đăng ký cấp Giấy chứng nhận');
+    await page.locator('[data-field="clerk"]').fill('Trần Thị Bình');
+    await page.getByTestId('print-receipt').click();
+    await expect.poll(() => page.getByTestId('receipt-status').textContent()).toBe(`Đã gửi: ${CODE}`);
+    const img = page.getByTestId('receipt-preview-img');
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
+    const png = await fetch(agent.url + (await img.getAttribute('src')));
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 15000 }).toContain('printed');
+    await shot(page, 'counter-receipt', true);
+
+    // The same form on A4: the receipt as a PDF.
+    await form.locator('[data-field="dossierCode"]').fill(CODE_A4);
+    await form.locator('[data-field="format"]').selectOption('a4');
+    await page.getByTestId('print-receipt').click();
+    const pdf = page.getByTestId('receipt-pdf');
+    await pdf.waitFor();
+    const r = await fetch(agent.url + (await pdf.getAttribute('href')));
+    expect(r.status).toBe(200);
+    expect(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('the kiosk shows the central status of a scanned receipt', async () => {
+    const kiosk = await browser.newPage({ viewport: PORTRAIT });
+    errors.push(...watchErrors(kiosk));
+    await kiosk.goto(`${agent.url}/kiosk`);
+    await kiosk.locator('[data-service]').first().waitFor();
+    await kiosk.getByTestId('lookup').click();
+    await kiosk.getByTestId('scan-hint').waitFor();
+    await simulateScan(CODE);
+    const dossier = kiosk.getByTestId('dossier');
+    await expect.poll(() => dossier.locator('[data-field="status"]').textContent()).toBe('Đang giải quyết');
+    expect(await dossier.locator('[data-field="appointment"]').textContent()).toContain('07/12/2026');
+    expect(await overflowing(kiosk)).toEqual([]);
+    await shot(kiosk, 'kiosk-portrait-lookup');
+    // The counter opened the same dossier in its return panel.
+    await expect.poll(() => page.getByTestId('dossier-status').textContent()).toBe('Đang giải quyết');
+
+    // Central down: a plain message and what the centre recorded at reception.
+    centralDown = true;
+    await simulateScan(CODE_A4);
+    const down = kiosk.getByTestId('central-down');
+    await down.waitFor({ timeout: 10000 });
+    expect(await down.textContent()).toContain('không kết nối được hệ thống một cửa');
+    expect(await dossier.locator('[data-field="status"]').textContent()).toBe('Đã tiếp nhận tại trung tâm, đang giải quyết');
+    expect(await dossier.locator('[data-field="received"]').count()).toBe(1);
+    expect(await overflowing(kiosk)).toEqual([]);
+    await shot(kiosk, 'kiosk-portrait-central-down');
+    await kiosk.close();
+    centralDown = false;
+  });
+
+  it('returns the result with its slip', async () => {
+    const form = page.getByTestId('return-form');
+    await form.locator('[data-field="returnCode"]').fill(CODE);
+    await form.locator('[data-field="receivedBy"]').fill('Nguyễn Văn An');
+    await page.getByTestId('return-result').click();
+    await expect.poll(() => page.getByTestId('return-status').textContent()).toBe(`Đã gửi: ${CODE}`);
+    const img = page.getByTestId('slip-preview').locator('img');
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
   });
 
   it('raised no page errors', () => {

@@ -12,7 +12,7 @@ import { DigitisePanel } from './digitise.ts';
 import { QueuePanel } from './queue-panel.ts';
 import { ReceiptForm, type Citizen } from './receipt.ts';
 import { ReturnPanel } from './returns.ts';
-import { counterId, i18n, t } from './shared.ts';
+import { clerk, counterId, i18n, t } from './shared.ts';
 
 interface Scanned {
   kind: string;
@@ -65,6 +65,7 @@ function layout(): void {
       'header',
       { class: 'c-head' },
       h('h1', {}, t('counter', { id: counterId }), ' — ', t('title')),
+      h('label', { class: 'c-clerk' }, h('span', {}, t('clerk')), clerk),
       dot,
       h('button', { class: 'secondary', onclick: () => i18n.set(i18n.lang === 'vi' ? 'en' : 'vi') }, t('language')),
     ),

@@ -5,7 +5,7 @@
  */
 import { post, get, withToken, API } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
-import { field, statusLine, t } from './shared.ts';
+import { clerk, field, statusLine, t } from './shared.ts';
 
 export interface Citizen {
   idNumber?: string;
@@ -23,27 +23,33 @@ interface ComponentRow {
 
 const input = (name: string, attrs: Record<string, string | number | boolean> = {}) => h('input', { name, 'data-field': name, autocomplete: 'off', ...attrs });
 
-/** Today + n days, as the value of an <input type=date> in Vietnam time. */
-function dateInDays(n: number): string {
+/** Today + n days at 08:00, as the value of an <input type=datetime-local> in Vietnam time. */
+function dayInDays(n: number): string {
   const d = new Date(Date.now() + n * 86400000);
-  return d.toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+  return `${d.toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' })}T08:00`;
+}
+
+/** A datetime-local value read as Vietnam time (UTC+7 all year: no daylight saving). */
+export function vnIso(local: string): string {
+  return `${local.length === 16 ? `${local}:00` : local}+07:00`;
 }
 
 export class ReceiptForm {
   readonly code = input('dossierCode', { maxLength: 64, required: true, placeholder: '000.00.21.H30-261122-0001' });
-  readonly name = input('name', { maxLength: 120 });
+  readonly name = input('name', { maxLength: 200, required: true });
   readonly idNumber = input('idNumber', { maxLength: 12, inputMode: 'numeric' });
   readonly dob = input('dob', { type: 'date' });
   readonly address = input('address', { maxLength: 300 });
-  readonly phone = input('phone', { maxLength: 20, type: 'tel' });
+  readonly phone = input('phone', { maxLength: 30, type: 'tel' });
   readonly email = input('email', { maxLength: 120, type: 'email' });
-  readonly request = h('textarea', { name: 'request', 'data-field': 'request', rows: 2, maxLength: 500 });
+  readonly request = h('textarea', { name: 'request', 'data-field': 'request', rows: 2, maxLength: 1000, required: true });
   readonly sets = input('sets', { type: 'number', min: 1, max: 99, value: 1 });
   readonly processingTime = input('processingTime', { maxLength: 120, value: '10 ngày làm việc' });
-  readonly appointment = input('appointmentAt', { type: 'date', value: dateInDays(14) });
+  readonly appointment = input('appointmentAt', { type: 'datetime-local', value: dayInDays(14), required: true });
   readonly returnMethod = h('select', { name: 'returnMethod', 'data-field': 'returnMethod' }, h('option', { value: 'counter' }, t('atCounter')), h('option', { value: 'post' }, t('byPost')));
   readonly fee = input('fee', { type: 'number', min: 0, value: 0 });
   readonly format = h('select', { name: 'format', 'data-field': 'format' }, h('option', { value: 'thermal' }, t('thermal')), h('option', { value: 'a4' }, t('a4')));
+  readonly copies = h('select', { name: 'copies', 'data-field': 'copies' }, h('option', { value: '2' }, t('twoCopies')), h('option', { value: '1' }, t('oneCopy')));
   private readonly rows: ComponentRow[] = [];
   private readonly rowsEl = h('div', { class: 'c-components', 'data-testid': 'components' });
   private readonly preview = h('div', { class: 'c-preview', 'data-testid': 'receipt-preview' });
@@ -62,14 +68,14 @@ export class ReceiptForm {
       field(t('dossierCode'), this.code),
       h('h3', {}, t('applicant')),
       this.scanNote,
-      h('div', { class: 'c-grid2' }, field(t('name'), this.name), field(t('idNumber'), this.idNumber), field(t('dob'), this.dob), field(t('phone'), this.phone)),
+      h('div', { class: 'c-grid2' }, field(t('name'), this.name), field(t('idNumberCheck'), this.idNumber), field(t('dob'), this.dob), field(t('phone'), this.phone)),
       field(t('address'), this.address),
       field(t('email'), this.email),
       field(t('request'), this.request),
       h('h3', {}, t('components')),
       this.rowsEl,
       h('button', { type: 'button', class: 'secondary', onclick: () => this.addRow('', 1, 0) }, t('addComponent')),
-      h('div', { class: 'c-grid2' }, field(t('sets'), this.sets), field(t('processingTime'), this.processingTime), field(t('appointment'), this.appointment), field(t('returnMethod'), this.returnMethod), field(t('fee'), this.fee), field(t('format'), this.format)),
+      h('div', { class: 'c-grid2' }, field(t('sets'), this.sets), field(t('processingTime'), this.processingTime), field(t('appointment'), this.appointment), field(t('returnMethod'), this.returnMethod), field(t('fee'), this.fee), field(t('format'), this.format), field(t('receiptCopies'), this.copies)),
       h('button', { type: 'submit', class: 'good', 'data-testid': 'print-receipt' }, t('printReceipt')),
       this.status.el,
       this.preview,
@@ -122,9 +128,10 @@ export class ReceiptForm {
     this.scanNote.textContent = t('cccdFilled');
   }
 
+  /** The receipt data (Mẫu 01). The ID number is only for the clerk to check: it is not on the receipt. */
   body(): Record<string, unknown> {
-    const applicant: Record<string, string> = { name: this.name.value.trim(), address: this.address.value.trim() };
-    if (this.idNumber.value.trim()) applicant.idNumber = this.idNumber.value.trim();
+    const applicant: Record<string, string> = { name: this.name.value.trim() };
+    if (this.address.value.trim()) applicant.address = this.address.value.trim();
     if (this.phone.value.trim()) applicant.phone = this.phone.value.trim();
     if (this.email.value.trim()) applicant.email = this.email.value.trim();
     const fee = Number(this.fee.value) || 0;
@@ -134,9 +141,11 @@ export class ReceiptForm {
       components: this.components(),
       sets: Number(this.sets.value) || 1,
       processingTime: this.processingTime.value.trim(),
-      appointmentAt: this.appointment.value,
+      appointmentAt: vnIso(this.appointment.value),
       returnMethod: this.returnMethod.value,
+      clerk: clerk.value.trim(),
       ...(fee ? { fee } : {}),
+      copies: Number(this.copies.value),
       format: this.format.value,
     };
   }
@@ -146,12 +155,12 @@ export class ReceiptForm {
     this.status.clear();
     render(this.preview);
     if (!code) return this.status.fail(new Error(t('needCode')));
+    if (!clerk.value.trim()) return this.status.fail(new Error(t('needClerk')));
     try {
-      const r = await post<Record<string, any>>(`/dossiers/${encodeURIComponent(code)}/receive`, this.body());
+      const r = await post<{ printJobId: string }>(`/dossiers/${encodeURIComponent(code)}/receive`, this.body());
       this.status.ok(`${t('sent')}: ${code}`);
       this.onReceived(code);
-      const jobId: string | undefined = r.printJobId ?? r.print?.id ?? r.printJob?.id;
-      if (jobId) await showPrintout(this.preview, jobId, this.format.value === 'a4');
+      await showPrintout(this.preview, r.printJobId, this.format.value === 'a4');
     } catch (err) {
       this.status.fail(err);
     }

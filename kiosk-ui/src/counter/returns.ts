@@ -1,16 +1,15 @@
 /** Looking a dossier up (typed or scanned) and handing its result back with the result slip. */
-import { get, post, type ApiError } from '../lib/api.ts';
+import { API, get, post, withToken, type ApiError } from '../lib/api.ts';
+import type { DossierStatus } from '../lib/dossier.ts';
 import { h, render, vnTime } from '../lib/dom.ts';
 import { showPrintout } from './receipt.ts';
-import { field, i18n, statusLine, t } from './shared.ts';
-
-type Any = Record<string, any>;
+import { clerk, field, i18n, statusLine, t } from './shared.ts';
 
 export class ReturnPanel {
   readonly code = h('input', { name: 'returnCode', 'data-field': 'returnCode', maxLength: 64, autocomplete: 'off' });
-  private readonly recipient = h('input', { name: 'recipient', 'data-field': 'recipient', maxLength: 120 });
+  private readonly recipient = h('input', { name: 'receivedBy', 'data-field': 'receivedBy', maxLength: 200 });
   private readonly method = h('select', { name: 'method', 'data-field': 'method' }, h('option', { value: 'counter' }, t('atCounter')), h('option', { value: 'post' }, t('byPost')));
-  private readonly postal = h('input', { name: 'postalItem', 'data-field': 'postalItem', maxLength: 13, placeholder: 'EE123456785VN' });
+  private readonly postal = h('input', { name: 'postalItem', 'data-field': 'postalItem', maxLength: 32, placeholder: 'EE123456785VN' });
   private readonly info = h('div', { class: 'c-dossier', 'data-testid': 'dossier-info' });
   private readonly preview = h('div', { class: 'c-preview', 'data-testid': 'slip-preview' });
   private readonly status = statusLine('return-status');
@@ -32,15 +31,22 @@ export class ReturnPanel {
     this.code.value = code;
     render(this.info, h('p', { class: 'muted' }, '…'));
     try {
-      const d = await get<Any>(`/dossiers/${encodeURIComponent(code)}`);
-      const local = d.source === 'local' && (d.central === 'unreachable' || d.centralError);
+      const d = await get<DossierStatus>(`/dossiers/${encodeURIComponent(code)}`);
+      const status = d.centralReachable ? i18n.pick(d.statusTextVi, d.statusText) || d.status || '' : d.local?.returnedAt ? t('returnedAlready') : '';
       render(
         this.info,
-        local ? h('p', { class: 'notice', 'data-testid': 'central-down' }, t('centralDown')) : null,
-        h('dl', { class: 'c-facts' }, h('dt', {}, t('status')), h('dd', { 'data-testid': 'dossier-status' }, String(d.statusText ?? d.status ?? d.state ?? '')), h('dt', {}, t('appointment')), h('dd', {}, vnTime(d.appointmentAt ?? d.receipt?.appointmentAt, true))),
+        d.centralReachable ? null : h('p', { class: 'notice', 'data-testid': 'central-down' }, i18n.pick(d.messageVi, d.message) || t('centralDown')),
+        h(
+          'dl',
+          { class: 'c-facts' },
+          h('dt', {}, t('status')),
+          h('dd', { 'data-testid': 'dossier-status' }, status || '—'),
+          h('dt', {}, t('appointment')),
+          h('dd', {}, vnTime(d.appointmentAt ?? d.local?.appointmentAt, true) || '—'),
+          d.local?.receiptPrintJobId ? h('dt', {}, t('preview')) : null,
+          d.local?.receiptPrintJobId ? h('dd', {}, h('a', { href: withToken(`${API}/print/jobs/${encodeURIComponent(d.local.receiptPrintJobId)}/preview.png`), target: '_blank' }, t('receipt'))) : null,
+        ),
       );
-      const name = d.applicant?.name ?? d.receipt?.applicant?.name;
-      if (name && !this.recipient.value) this.recipient.value = name;
     } catch (err) {
       const e = err as ApiError;
       render(this.info, h('p', { class: 'notice bad', 'data-testid': 'dossier-error' }, i18n.pick(e.messageVi, e.message)));
@@ -57,13 +63,14 @@ export class ReturnPanel {
     const code = this.code.value.trim();
     this.status.clear();
     if (!code) return this.status.fail(new Error(t('needCode')));
-    const body: Any = { recipient: this.recipient.value.trim(), method: this.method.value };
+    if (!clerk.value.trim()) return this.status.fail(new Error(t('needClerk')));
+    const body: Record<string, string> = { returnMethod: this.method.value, clerk: clerk.value.trim() };
+    if (this.recipient.value.trim()) body.receivedBy = this.recipient.value.trim();
     if (this.method.value === 'post' && this.postal.value.trim()) body.postalItem = this.postal.value.trim();
     try {
-      const r = await post<Any>(`/dossiers/${encodeURIComponent(code)}/return`, body);
+      const r = await post<{ printJobId: string }>(`/dossiers/${encodeURIComponent(code)}/return`, body);
       this.status.ok(`${t('sent')}: ${code}`);
-      const jobId: string | undefined = r.printJobId ?? r.print?.id;
-      if (jobId) await showPrintout(this.preview, jobId, false);
+      await showPrintout(this.preview, r.printJobId, false);
     } catch (err) {
       this.status.fail(err);
     }

@@ -31,3 +31,14 @@ export function statusLine(testid: string): { el: HTMLElement; ok(text: string):
 export function field(label: string, input: HTMLElement): HTMLElement {
   return h('label', { class: 'c-field' }, h('span', {}, label), input);
 }
+
+/** The clerk's name goes on receipts and slips; typed once per counter and remembered. */
+export const clerk = h('input', { name: 'clerk', 'data-field': 'clerk', maxLength: 120, autocomplete: 'name', placeholder: 'Họ tên cán bộ' });
+try {
+  clerk.value = localStorage.getItem('hcc.counter.clerk') ?? '';
+} catch {}
+clerk.addEventListener('change', () => {
+  try {
+    localStorage.setItem('hcc.counter.clerk', clerk.value.trim());
+  } catch {}
+});

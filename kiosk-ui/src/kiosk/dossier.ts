@@ -1,56 +1,47 @@
 /**
- * The answer to "Tra cứu hồ sơ": the dossier's status from the central system through the agent,
- * or a plain sentence when the central system cannot be reached or the code is unknown.
+ * The answer to "Tra cứu hồ sơ": the dossier's status from the central system through the agent
+ * (GET /dossiers/:code), or — when the central system cannot be reached — a plain sentence and
+ * what this centre recorded itself.
  */
-import { h } from '../lib/dom.ts';
-import { vnTime } from '../lib/dom.ts';
+import { h, vnTime } from '../lib/dom.ts';
+import type { DossierStatus } from '../lib/dossier.ts';
 import type { Key } from './i18n.ts';
 
-export type DossierAnswer = { ok: true; data: Record<string, any> } | { ok: false; status: number; code: string; body?: unknown };
+export type DossierAnswer = { ok: true; data: DossierStatus } | { ok: false; status: number };
 
 type T = (k: Key, vars?: Record<string, string | number>) => string;
+type Pick = (vi: string | undefined, en: string | undefined) => string;
 
-/** Fields the central side (DVCQG-style) or the agent's local record may use for the same thing. */
-function pick(d: Record<string, any>, ...names: string[]): string {
-  for (const n of names) {
-    const v = n.split('.').reduce<any>((o, k) => (o && typeof o === 'object' ? o[k] : undefined), d);
-    if (v !== undefined && v !== null && v !== '') return typeof v === 'object' ? '' : String(v);
-  }
-  return '';
+function when(v: string | undefined): string {
+  return v && /^\d{4}-\d{2}-\d{2}T/.test(v) ? vnTime(v, true) : (v ?? '');
 }
 
-function when(v: string): string {
-  return /^\d{4}-\d{2}-\d{2}T/.test(v) ? vnTime(v, true) : v;
-}
-
-function centralUnreachable(a: DossierAnswer): boolean {
-  if (a.ok) {
-    const d = a.data;
-    return d.source === 'local' && (d.central === 'unreachable' || Boolean(d.centralError) || d.centralReachable === false);
-  }
-  return a.status === 502 || a.status === 503 || a.status === 504 || /central|unreachable|upstream/.test(a.code);
-}
-
-export function dossierView(code: string, answer: DossierAnswer | undefined, t: T): HTMLElement {
+export function dossierView(code: string, answer: DossierAnswer | undefined, t: T, pick: Pick): HTMLElement {
   const box = h('div', { class: 'k-dossier', 'data-testid': 'dossier' }, h('p', { class: 'k-label' }, t('dossierCode')), h('p', { class: 'k-code' }, code));
   if (!answer) {
     box.append(h('p', { class: 'k-hint' }, t('working')));
     return box;
   }
-  const down = centralUnreachable(answer);
   if (!answer.ok) {
-    const msg = answer.status === 404 ? t('notFound') : down ? t('centralDownNoData') : t('unavailable');
-    box.append(h('p', { class: 'notice bad', role: 'alert', 'data-testid': down ? 'central-down' : 'lookup-error' }, msg));
+    // The agent itself did not answer usefully (bad code, agent down): a sentence, never the error.
+    box.append(h('p', { class: 'notice bad', role: 'alert', 'data-testid': 'lookup-error' }, answer.status === 400 ? t('badCode') : t('unavailable')));
     return box;
   }
   const d = answer.data;
-  if (down) box.append(h('p', { class: 'notice', role: 'alert', 'data-testid': 'central-down' }, t('centralDown')));
-  const status = pick(d, 'statusText', 'statusVi', 'status.name', 'TrangThaiHoSoText', 'status', 'TrangThaiHoSo', 'state');
+  const local = d.local;
+  if (!d.centralReachable) {
+    box.append(h('p', { class: 'notice', role: 'alert', 'data-testid': 'central-down' }, local ? t('centralDown') : t('centralDownNoData')));
+    if (!local) return box;
+  } else if (d.status === 'unknown' && !local) {
+    box.append(h('p', { class: 'notice', role: 'alert', 'data-testid': 'not-found' }, t('notFound')));
+    return box;
+  }
+  const statusText = d.centralReachable ? pick(d.statusTextVi, d.statusText) || d.status || '' : local?.returnedAt ? t('returned') : t('receivedHere');
   const rows: [Key, string][] = [
-    ['status', status],
-    ['procedure', pick(d, 'procedure', 'TenTTHC', 'request', 'receipt.request')],
-    ['received', when(pick(d, 'receivedAt', 'NgayTiepNhan'))],
-    ['appointment', when(pick(d, 'appointmentAt', 'NgayHenTra', 'receipt.appointmentAt'))],
+    ['status', statusText],
+    ['received', when(local?.receivedAt)],
+    ['appointment', when(d.appointmentAt ?? local?.appointmentAt)],
+    ['returnedAt', when(local?.returnedAt)],
   ];
   box.append(
     h(
@@ -59,6 +50,5 @@ export function dossierView(code: string, answer: DossierAnswer | undefined, t: 
       rows.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-field': k }, v)]),
     ),
   );
-  if (d.source === 'local' && !down) box.append(h('p', { class: 'muted' }, t('localOnly')));
   return box;
 }

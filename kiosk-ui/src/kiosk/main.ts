@@ -11,6 +11,7 @@ import { EventStream, type AgentEvent } from '../lib/events.ts';
 import { I18n } from '../lib/i18n.ts';
 import { QueueFeed, type Label, type QueueView, type Service } from '../lib/queue.ts';
 import { texts, type Key } from './i18n.ts';
+import type { DossierStatus } from '../lib/dossier.ts';
 import { dossierView, type DossierAnswer } from './dossier.ts';
 
 const i18n = new I18n<Key>(texts, 'hcc.kiosk.lang');
@@ -160,10 +161,10 @@ async function lookup(code: string): Promise<void> {
   show({ name: 'lookup', code });
   let answer: DossierAnswer;
   try {
-    answer = { ok: true, data: await get<Record<string, any>>(`/dossiers/${encodeURIComponent(code)}`) };
+    answer = { ok: true, data: await get<DossierStatus>(`/dossiers/${encodeURIComponent(code)}`) };
   } catch (err) {
     const e = err as ApiError;
-    answer = { ok: false, status: e.status ?? 0, code: e.code ?? '', body: e.body };
+    answer = { ok: false, status: e instanceof ApiError ? e.status : 0 };
   }
   if (screen.name === 'lookup' && screen.code === code) show({ name: 'lookup', code, answer });
 }
@@ -171,7 +172,7 @@ async function lookup(code: string): Promise<void> {
 function lookupScreen(s: Extract<Screen, { name: 'lookup' }>): HTMLElement[] {
   return [
     h('h1', { class: 'k-title' }, t('lookup')),
-    s.code ? dossierView(s.code, s.answer, t) : h('p', { class: 'k-hint k-scan-hint', 'data-testid': 'scan-hint' }, t('lookupHint')),
+    s.code ? dossierView(s.code, s.answer, t, i18n.pick.bind(i18n)) : h('p', { class: 'k-hint k-scan-hint', 'data-testid': 'scan-hint' }, t('lookupHint')),
     h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done')),
   ];
 }
