@@ -104,3 +104,25 @@ describe('DLE EOT status', () => {
     expect(describeCondition(FINE)).toBeNull();
   });
 });
+
+describe('QR codes read back', () => {
+  const toRgba = (r: Raster) => {
+    const px = new Uint8ClampedArray(r.width * r.height * 4).fill(255);
+    for (let y = 0; y < r.height; y++) for (let x = 0; x < r.width; x++) if (r.data[y * r.stride + (x >> 3)] & (0x80 >> (x & 7))) px.fill(0, (y * r.width + x) * 4, (y * r.width + x) * 4 + 3);
+    return px;
+  };
+  const branding = { agencyName: 'TRUNG TÂM', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn', timezone: 'Asia/Ho_Chi_Minh' };
+
+  it('the raster ticket QR and the text-mode (GS ( k) receipt QR decode to their data', async () => {
+    const { default: jsQR } = await import('jsqr');
+    const { renderJob } = await import('../../src/printing/render.ts');
+    const { ticketData, receiptData } = await import('./printing-fixtures.ts');
+    const ticket = await renderJob({ template: 'queue-ticket', format: 'thermal', data: ticketData({ qr: 'https://hcc.example/q/A012' }), createdAt: '2026-11-22T07:05:00Z', printerId: 'p' }, { widthDots: 576, accepts: 'escpos' }, branding);
+    const t = ticket.pages[0];
+    expect(jsQR(toRgba(t), t.width, t.height)?.data).toBe('https://hcc.example/q/A012');
+    const text = await renderJob({ template: 'dossier-receipt', format: 'thermal', data: receiptData(), createdAt: '2026-11-22T07:05:00Z', printerId: 'p' }, { widthDots: 576, accepts: 'escpos' }, branding, { printer: 'p', mode: 'text', codec: 'tcvn3', codePages: [30, 31], bandRows: 128, cutFeed: 0 });
+    expect(text.kind).toBe('text');
+    const p = text.pages[0];
+    expect(jsQR(toRgba(p), p.width, p.height)?.data).toBe('000.00.21.H30-261122-0001');
+  });
+});
