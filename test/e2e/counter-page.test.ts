@@ -68,7 +68,7 @@ describe('counter page', () => {
     await page.locator('[data-field="dossierCode"]').fill(CODE);
     await page.getByTestId('start-scan').click();
     const thumbs = page.locator('[data-testid="thumbs"] [data-page]');
-    await expect.poll(() => thumbs.count(), { timeout: 30000 }).toBe(10);
+    await expect.poll(() => thumbs.count(), { timeout: 60000 }).toBe(10);
     const docs = page.getByTestId('scan-docs').locator('a');
     await expect.poll(() => docs.count(), { timeout: 30000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('scan-progress').evaluate((p) => (p as HTMLProgressElement).position)).toBe(1);
@@ -80,7 +80,7 @@ describe('counter page', () => {
       expect(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     }
     await shot(page, 'counter');
-  });
+  }, 90000);
 
   it('receives the dossier: the receipt prints and its preview shows', async () => {
     const form = page.getByTestId('receipt-form');
@@ -109,7 +109,7 @@ describe('counter page', () => {
     const r = await fetch(agent.url + (await pdf.getAttribute('href')));
     expect(r.status).toBe(200);
     expect(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-  });
+  }, 60000);
 
   it('the kiosk shows the central status of a scanned receipt', async () => {
     const kiosk = await browser.newPage({ viewport: PORTRAIT });
