@@ -18,6 +18,8 @@ export function testConfig(patch: Record<string, any> = {}): Config {
   const raw: Record<string, any> = {
     agent: { id: 'test-desk', site: 'test-site', listen: { host: '127.0.0.1', port: 0 }, dataDir, ...(patch.agent ?? {}) },
     log: { level: 'silent', ...(patch.log ?? {}) },
+    // Load shedding off in tests: a busy CI machine must not turn requests into 503s (tested on its own).
+    http: { maxEventLoopDelayMs: 0, maxRssBytes: 0, ...(patch.http ?? {}) },
     security: { keyFile: join(dataDir, '..', `${dataDir.split('/').pop()}.key`), ...(patch.security ?? {}) },
     devices: patch.devices ?? [
       { id: 'receipt', type: 'printer', driver: 'simulated', width: 576 },
