@@ -10,6 +10,7 @@ import type { DeviceManager } from '../devices.ts';
 import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import type { Config } from '../config/schema.ts';
+import type { Health } from '../health.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
@@ -49,7 +50,7 @@ export class PrintService implements PrintSubmitter {
   private readonly detach: (() => void)[] = [];
 
   constructor(
-    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger },
+    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health },
   ) {
     this.store = new SpoolStore(deps.db);
   }
@@ -87,6 +88,14 @@ export class PrintService implements PrintSubmitter {
   /** Migrations and crash recovery run at construction so submit() works before start(). */
   init(): void {
     this.store.migrate();
+    // Degraded while jobs wait (paper out, cover open, printer offline): someone has to act.
+    this.deps.health?.register('printing', () => {
+      const waiting = this.store.list({ state: 'waiting', limit: 100 });
+      if (!waiting.length) return { ok: true };
+      const why = [...new Set(waiting.map((j) => `${j.printer}: ${j.code ?? 'waiting'}`))].join('; ');
+      const whyVi = [...new Set(waiting.map((j) => `${j.printer}: ${j.error_vi ?? 'đang chờ'}`))].join('; ');
+      return { ok: false, message: `${waiting.length} print job(s) waiting (${why})`, messageVi: `${waiting.length} lệnh in đang chờ (${whyVi})`, detail: { waiting: waiting.length } };
+    });
   }
 
   async start(): Promise<void> {
@@ -120,12 +129,19 @@ export class PrintService implements PrintSubmitter {
     for (const id of this.store.printersWith(['queued', 'waiting'])) this.kick(id);
   }
 
+  /**
+   * Stops taking jobs. A transfer still running after a short grace is left as it is: its row stays
+   * `printing` and becomes `interrupted` at the next start (reprint only on retry), so shutdown
+   * never waits for a long serial transfer.
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const d of this.detach.splice(0)) d();
-    await Promise.allSettled([...this.active]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.active]), new Promise<void>((r) => (grace = setTimeout(r, 2000)))]);
+    clearTimeout(grace);
   }
 
   // ---------------------------------------------------------------- submit / read
@@ -277,6 +293,7 @@ export class PrintService implements PrintSubmitter {
     try {
       await dev.write(out.bytes);
     } catch (err) {
+      if (!this.running) return false; // shutting down: the row stays `printing` → `interrupted` next start
       this.finish(job, 'failed', 'hcc.print.job.failed', {
         code: 'transfer-failed',
         error: `connection lost while sending (${(err as Error).message}); the job may be partly printed. Reprint with retry.`,
@@ -288,6 +305,7 @@ export class PrintService implements PrintSubmitter {
     try {
       after = await dev.queryStatus();
     } catch (err) {
+      if (!this.running) return false;
       this.finish(job, 'failed', 'hcc.print.job.failed', { code: NO_ANSWER.code, error: `sent, but ${NO_ANSWER.en} (${(err as Error).message}); check the paper and retry if needed`, errorVi: `đã gửi nhưng ${NO_ANSWER.vi}; hãy kiểm tra phiếu và in lại nếu cần` });
       return false;
     }

@@ -124,6 +124,8 @@ describe('printing API', () => {
       const status = events.filter((e) => e.type === 'hcc.device.status' && (e.data as any).device === 'receipt').map((e) => e.data as any);
       expect(status.some((s) => s.code === code && s.state === 'error' && s.reasonVi)).toBe(true);
       expect(events.some((e) => e.type === 'hcc.print.job.printed')).toBe(false);
+      const health = (await inject(a, 'GET', '/health')).json();
+      expect(health.checks.printing).toMatchObject({ ok: false, message: expect.stringContaining(code) });
       const before = printer.pages().length;
 
       const clear = Object.fromEntries(Object.keys(cond).map((k) => [k, false]));

@@ -1,12 +1,16 @@
 /** Raster encoding, the paper decoder (split chunks) and DLE EOT status bits. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import jsQRModule from 'jsqr';
 import { encodeRasterJob, GS_V_0 } from '../../src/printing/escpos.ts';
 import { emptyRaster, setDot, sameRaster, crop, type Raster } from '../../src/printing/raster.ts';
 import { decodeStatus, describeCondition, encodeStatus, isStatusByte } from '../../src/printing/status.ts';
 import { EscPosPaper } from '../../drivers/printer/escpos-paper.ts';
 import { FINE } from '../../drivers/printer/simulated.ts';
 import { renderDoc, text } from '../../src/printing/layout.ts';
+
+// jsqr is CommonJS with an `exports.default`; under NodeNext typing the callable sits on .default.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
 
 function sample(): Raster {
   const r = emptyRaster(576, 300);
@@ -114,7 +118,6 @@ describe('QR codes read back', () => {
   const branding = { agencyName: 'TRUNG TÂM', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn', timezone: 'Asia/Ho_Chi_Minh' };
 
   it('the raster ticket QR and the text-mode (GS ( k) receipt QR decode to their data', async () => {
-    const { default: jsQR } = await import('jsqr');
     const { renderJob } = await import('../../src/printing/render.ts');
     const { ticketData, receiptData } = await import('./printing-fixtures.ts');
     const ticket = await renderJob({ template: 'queue-ticket', format: 'thermal', data: ticketData({ qr: 'https://hcc.example/q/A012' }), createdAt: '2026-11-22T07:05:00Z', printerId: 'p' }, { widthDots: 576, accepts: 'escpos' }, branding);
