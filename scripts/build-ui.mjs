@@ -4,11 +4,22 @@
 // missing or stale (src/http/ui.ts), so `npm install && npm start` needs no separate build step.
 // Staleness is a hash of the sources (not mtimes: a git checkout changes mtimes, not content).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The project root, found by walking up to hcc-agent's package.json: this file also runs bundled into .build/ (npm start). */
+function findRoot(from) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      if (existsSync(join(dir, 'package.json')) && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'hcc-agent') return dir;
+    } catch {}
+    if (dirname(dir) === dir) throw new Error(`cannot find the hcc-agent package above ${from}`);
+  }
+}
+
+const root = findRoot(dirname(fileURLToPath(import.meta.url)));
+const SELF = join(root, 'scripts', 'build-ui.mjs');
 export const UI_SRC = join(root, 'kiosk-ui', 'src');
 export const UI_DIST = join(root, 'kiosk-ui', 'dist');
 
@@ -33,7 +44,7 @@ function listFiles(dir) {
 /** Hash of every source file and of this script: the build is stale when it changes. */
 export function sourceHash(srcDir = UI_SRC) {
   const h = createHash('sha256');
-  for (const f of [...listFiles(srcDir), fileURLToPath(import.meta.url)]) {
+  for (const f of [...listFiles(srcDir), SELF]) {
     h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   return h.digest('hex');
@@ -128,7 +139,7 @@ export async function ensureUiBuilt(opts = {}) {
   return { built: true, ...r };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && resolve(process.argv[1]) === SELF && fileURLToPath(import.meta.url) === SELF) {
   const r = await buildUi({ minify: !process.argv.includes('--dev') });
   for (const [f, n] of Object.entries(r.files)) process.stdout.write(`${f.padEnd(16)} ${String(n).padStart(8)} B\n`);
   process.stdout.write(`built ${relative(process.cwd(), r.outDir) || '.'} in ${r.ms.toFixed(0)} ms\n`);

@@ -10,12 +10,22 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-import { ensureUiBuilt, PAGES, UI_DIST } from '../../scripts/build-ui.mjs';
+import type { PAGES } from '../../scripts/build-ui.mjs';
 import type { AgentContext } from '../context.ts';
+import { projectPath } from '../paths.ts';
 
 export type PageName = keyof typeof PAGES;
+
+/**
+ * The build script, loaded from the project at run time rather than bundled into `.build/` by
+ * `npm start`, so the agent always uses the current script and its own source hash.
+ */
+function buildScript(): Promise<typeof import('../../scripts/build-ui.mjs')> {
+  return import(pathToFileURL(projectPath('scripts', 'build-ui.mjs')).href);
+}
 
 /** No inline script or style, nothing from elsewhere: the pages work offline and resist injection. */
 const CSP = [
@@ -32,9 +42,10 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
-export const uiPlugin: FastifyPluginAsync<{ ctx: AgentContext; distDir?: string }> = async (app, { ctx, distDir = UI_DIST }) => {
+export const uiPlugin: FastifyPluginAsync<{ ctx: AgentContext; distDir?: string }> = async (app, { ctx, distDir = projectPath('kiosk-ui', 'dist') }) => {
+  const script = await buildScript();
   try {
-    const r = await ensureUiBuilt({ outDir: distDir });
+    const r = await script.ensureUiBuilt({ outDir: distDir });
     if (r.built) ctx.log.info({ ms: Math.round(r.ms ?? 0), dir: distDir }, 'built the pages');
   } catch (err) {
     // The API keeps working without pages; the page routes answer 503 with the reason.
@@ -54,7 +65,7 @@ export const uiPlugin: FastifyPluginAsync<{ ctx: AgentContext; distDir?: string 
     schemaHide: true,
   });
 
-  for (const page of Object.keys(PAGES) as PageName[]) {
+  for (const page of Object.keys(script.PAGES) as PageName[]) {
     app.get(`/${page}`, { schema: { hide: true } }, async (_req, reply) => {
       let body: string;
       try {
