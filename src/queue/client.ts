@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { migrate } from '../store/db.ts';
 import { HttpError } from '../http/errors.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
-import { localTime, type Clock } from './clock.ts';
+import { isOpenAt, localTime, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
 
@@ -171,6 +171,9 @@ export class QueueClient {
       throw new HttpError(400, 'unknown-priority', `priority category ${body.priority} is not configured`, `Không có đối tượng ưu tiên ${body.priority}`);
     }
     const now = this.clock();
+    if (!isOpenAt(this.d.config.openingHours, now, this.d.timezone)) {
+      throw new HttpError(409, 'closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
+    }
     const day = localTime(now, this.d.timezone).day;
     const db = this.d.db;
     return db.transaction((): IssueResult => {

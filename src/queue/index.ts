@@ -71,6 +71,12 @@ export class Queue {
       printerProblem: printerProblemFrom(ctx.devices, ctx.config.printing.defaultPrinter),
       timezone: ctx.config.agent.timezone,
     };
+    const ids = new Set(cfg.services.map((s) => s.id));
+    for (const c of cfg.counters) {
+      const unknown = c.services.filter((id) => !ids.has(id));
+      if (unknown.length) ctx.log.error({ counter: c.id, unknown }, 'queue.counters lists services that queue.services does not define; they are never called there');
+    }
+    if (ids.size !== cfg.services.length) ctx.log.error('queue.services has duplicate ids; the first of each is used');
     if (cfg.role === 'host') {
       this.engine = new QueueEngine({ ...deps, events: ctx.events, onChange: () => this.boardChanged() }, this.clockFn);
       this.engine.start();

@@ -24,15 +24,19 @@ export function callText(number: string, counter: string): string {
  * The parts of the call as spoken: the ticket's letters and then each digit on its own
  * ("A, không, một, hai"), since espeak-ng reads "A012" as "A không mười hai".
  */
-export function spokenParts(number: string, counter: string): string[] {
+export function spokenParts(number: string, counter: string, counterDigits = true): string[] {
   const m = /^([A-Z]*)(\d*)$/.exec(number);
   const letters = m ? [...m[1]] : [number];
-  const digits = m ? [...m[2]].map((d) => d) : [];
-  return ['intro', ...letters, ...digits, 'to-counter', ...(/^\d+$/.test(counter) ? [...counter] : [counter])];
+  const digits = m ? [...m[2]] : [];
+  // Clips have one file per digit; espeak-ng says a counter number naturally ("mười hai").
+  const counterParts = counterDigits && /^\d+$/.test(counter) ? [...counter] : [counter];
+  return ['intro', ...letters, ...digits, 'to-counter', ...counterParts];
 }
 
 function spokenText(parts: string[]): string {
-  return parts.map((p) => (p === 'intro' ? INTRO : p === 'to-counter' ? TO_COUNTER : /^\d$/.test(p) ? DIGITS[Number(p)] : p)).join(', ');
+  const words = parts.map((p) => (p === 'intro' ? INTRO : p === 'to-counter' ? TO_COUNTER : /^\d$/.test(p) ? DIGITS[Number(p)] : p));
+  // Commas give the pauses of a caller reading a number out; none after "đến quầy số".
+  return `${words.slice(0, -1).join(', ')} ${words[words.length - 1]}`;
 }
 
 interface Wav {
@@ -91,7 +95,7 @@ export class Voice {
 
   /** The WAV of a call; the same text is produced once and then read from the cache. */
   wav(number: string, counter: string): Promise<Buffer> {
-    const parts = spokenParts(number, counter);
+    const parts = spokenParts(number, counter, this.cfg.engine === 'clips');
     const key = createHash('sha256')
       .update(JSON.stringify([this.cfg.engine, this.cfg.espeakVoice, this.cfg.speed, this.cfg.clipsDir, parts]))
       .digest('hex')

@@ -24,6 +24,7 @@ describe('voice call', () => {
     expect(callText('A012', '3')).toBe('Mời công dân có số thứ tự A012 đến quầy số 3');
     expect(spokenParts('A012', '3')).toEqual(['intro', 'A', '0', '1', '2', 'to-counter', '3']);
     expect(spokenParts('AB105', 'ba')).toEqual(['intro', 'A', 'B', '1', '0', '5', 'to-counter', 'ba']);
+    expect(spokenParts('A012', '12', false)).toEqual(['intro', 'A', '0', '1', '2', 'to-counter', '12']);
   });
 
   it('synthesises with espeak-ng once per text and then answers from the cache', async () => {
