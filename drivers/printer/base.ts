@@ -7,7 +7,7 @@ import type { Printer, PrinterCondition } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
 import { key } from '../../src/config/key.ts';
 import { CMD } from '../../src/printing/escpos.ts';
-import { decodeStatus, describeCondition, isStatusByte, NO_ANSWER, type StatusBytes } from '../../src/printing/status.ts';
+import { decodeStatus, describeCondition, isGsRReply, isStatusByte, NO_ANSWER, type StatusBytes } from '../../src/printing/status.ts';
 
 export const widthKey = key(Type.Union([Type.Literal(384), Type.Literal(512), Type.Literal(576)]), {
   title: 'Width (dots)',
@@ -24,12 +24,25 @@ export const escposKeys = {
     default: true,
   }),
   statusTimeoutMs: key(Type.Integer({ minimum: 50, maximum: 30000 }), { title: 'Status timeout', description: 'How long to wait for each DLE EOT answer.', default: 1000 }),
+  confirmProcessed: key(Type.Boolean(), {
+    title: 'Confirm the job left the buffer',
+    description: 'After a job, send GS r 1 (answered only once everything before it was processed) before the DLE EOT check, so "printed" also means the printer got through the last byte, not only that it is fine now. For printers that support GS r (Epson and most clones).',
+    default: false,
+  }),
+  processedTimeoutMs: key(Type.Integer({ minimum: 1000, maximum: 600000 }), { title: 'Processing timeout', description: 'How long a job may take to be processed when confirmProcessed is on.', default: 60000 }),
 };
 
 export interface EscposOptions {
   width: number;
   statusSupported?: boolean;
   statusTimeoutMs?: number;
+  confirmProcessed?: boolean;
+  processedTimeoutMs?: number;
+}
+
+/** Config keys of escposKeys → driver options. */
+export function escposOptions(cfg: Record<string, any>): EscposOptions {
+  return { width: cfg.width, statusSupported: cfg.statusSupported, statusTimeoutMs: cfg.statusTimeoutMs, confirmProcessed: cfg.confirmProcessed, processedTimeoutMs: cfg.processedTimeoutMs };
 }
 
 /** A printer device that turns decoded conditions into device status (paper-out, cover-open…). */
@@ -84,7 +97,7 @@ export abstract class PrinterDevice extends ManagedDevice implements Printer {
 
 export class StatusTimeout extends Error {
   constructor(readonly n: number) {
-    super(`no answer to DLE EOT ${n}`);
+    super(n ? `no answer to DLE EOT ${n}` : 'no answer to GS r 1 (job not confirmed processed)');
     this.name = 'StatusTimeout';
   }
 }
@@ -98,7 +111,9 @@ export abstract class StreamPrinter extends PrinterDevice {
   readonly widthDots: number;
   protected readonly statusSupported: boolean;
   protected readonly statusTimeoutMs: number;
-  private waiters: ((b: number) => void)[] = [];
+  protected readonly confirmProcessed: boolean;
+  protected readonly processedTimeoutMs: number;
+  private waiters: { accept: (b: number) => boolean; resolve: (b: number) => void }[] = [];
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(id: string, driver: string, opts: EscposOptions, retry?: RetryPolicy) {
@@ -106,16 +121,17 @@ export abstract class StreamPrinter extends PrinterDevice {
     this.widthDots = opts.width;
     this.statusSupported = opts.statusSupported ?? true;
     this.statusTimeoutMs = opts.statusTimeoutMs ?? 1000;
+    this.confirmProcessed = opts.confirmProcessed ?? false;
+    this.processedTimeoutMs = opts.processedTimeoutMs ?? 60000;
   }
 
   /** Writes bytes to the transport; resolves when it has taken them (flushed/drained). */
   protected abstract send(data: Buffer): Promise<void>;
 
-  /** Incoming bytes: status replies go to whoever asked; anything else (e.g. ASB) is dropped. */
+  /** Incoming bytes: replies go to whoever asked, in order; anything else (e.g. ASB) is dropped. */
   protected received(chunk: Buffer): void {
     for (const b of chunk) {
-      if (!isStatusByte(b)) continue;
-      this.waiters.shift()?.(b);
+      if (this.waiters[0]?.accept(b)) this.waiters.shift()!.resolve(b);
     }
   }
 
@@ -135,17 +151,35 @@ export abstract class StreamPrinter extends PrinterDevice {
     await this.serial(() => this.send(data));
   }
 
-  private readByte(n: number, timeoutMs: number): Promise<number> {
+  private readByte(n: number, timeoutMs: number, accept: (b: number) => boolean = isStatusByte): Promise<number> {
     return new Promise((resolve, reject) => {
-      const waiter = (b: number) => {
-        clearTimeout(timer);
-        resolve(b);
+      const waiter = {
+        accept,
+        resolve: (b: number) => {
+          clearTimeout(timer);
+          resolve(b);
+        },
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new StatusTimeout(n));
       }, timeoutMs);
       this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Resolves once the printer has processed everything sent so far (GS r 1 answered), when
+   * confirmProcessed is configured; false when not configured.
+   */
+  async waitProcessed(): Promise<boolean> {
+    if (!this.confirmProcessed || !this.statusSupported) return false;
+    return this.serial(async () => {
+      const reply = this.readByte(0, this.processedTimeoutMs, isGsRReply);
+      reply.catch(() => undefined);
+      await this.send(CMD.paperSensor);
+      await reply;
+      return true;
     });
   }
 

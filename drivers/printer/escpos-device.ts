@@ -8,7 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import Type from 'typebox';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
-import { StreamPrinter, escposKeys, type EscposOptions } from './base.ts';
+import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface DeviceFileOptions extends EscposOptions {
   path: string;
@@ -102,5 +102,5 @@ export const driver: DriverEntry = {
     },
     'A USB ESC/POS printer through its device file.',
   ),
-  create: (cfg) => new EscPosDevicePrinter(cfg.id, { path: cfg.path, width: cfg.width, statusSupported: cfg.statusSupported, statusTimeoutMs: cfg.statusTimeoutMs }),
+  create: (cfg) => new EscPosDevicePrinter(cfg.id, { path: cfg.path, ...escposOptions(cfg) }),
 };

@@ -187,6 +187,15 @@ export class EscPosPaper {
           else this.unknown.push(`GS ( 0x${b[i + 2].toString(16)}`);
           return 5 + len;
         }
+        case 0x72: {
+          // GS r n: answered in order, after everything before it was processed.
+          if (!need(3)) return -1;
+          if (b[i + 2] === 1 || b[i + 2] === 49) {
+            this.printLine(false);
+            this.paperSensor();
+          }
+          return 3;
+        }
         case 0x42:
         case 0x68:
         case 0x77:
@@ -215,6 +224,12 @@ export class EscPosPaper {
     if (!this.opts.reply || n < 1 || n > 4) return;
     const bytes = encodeStatus(this.opts.condition?.() ?? { online: true, coverOpen: false, paperOut: false, paperNearEnd: false, cutterError: false, unrecoverableError: false, autoRecoverableError: false });
     this.opts.reply(Buffer.from([bytes[n - 1]]));
+  }
+
+  private paperSensor(): void {
+    if (!this.opts.reply) return;
+    const c = this.opts.condition?.();
+    this.opts.reply(Buffer.from([(c?.paperNearEnd || c?.paperOut ? 0x03 : 0) | (c?.paperOut ? 0x0c : 0)]));
   }
 
   // ------------------------------------------------------------ paper

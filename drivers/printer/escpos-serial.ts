@@ -6,7 +6,7 @@ import Type from 'typebox';
 import { SerialPort } from 'serialport';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
-import { StreamPrinter, escposKeys, type EscposOptions } from './base.ts';
+import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface SerialOptions extends EscposOptions {
   path: string;
@@ -103,8 +103,6 @@ export const driver: DriverEntry = {
       xon: cfg.xon,
       chunkBytes: cfg.chunkBytes,
       paceFactor: cfg.paceFactor,
-      width: cfg.width,
-      statusSupported: cfg.statusSupported,
-      statusTimeoutMs: cfg.statusTimeoutMs,
+      ...escposOptions(cfg),
     }),
 };

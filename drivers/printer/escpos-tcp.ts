@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import Type from 'typebox';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
-import { StreamPrinter, escposKeys, type EscposOptions } from './base.ts';
+import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface TcpOptions extends EscposOptions {
   host: string;
@@ -73,5 +73,5 @@ export const driver: DriverEntry = {
     },
     'A network ESC/POS printer.',
   ),
-  create: (cfg) => new EscPosTcpPrinter(cfg.id, { host: cfg.host, port: cfg.port ?? 9100, width: cfg.width, statusSupported: cfg.statusSupported, statusTimeoutMs: cfg.statusTimeoutMs }),
+  create: (cfg) => new EscPosTcpPrinter(cfg.id, { host: cfg.host, port: cfg.port ?? 9100, ...escposOptions(cfg) }),
 };

@@ -18,6 +18,11 @@ export const CMD = {
   feedAndCut: (n: number) => Buffer.from([GS, 0x56, 66, n]),
   /** DLE EOT n — Transmit real-time status; n = 1 printer, 2 offline cause, 3 error cause, 4 roll paper sensor. */
   status: (n: 1 | 2 | 3 | 4) => Buffer.from([DLE, EOT, n]),
+  /**
+   * GS r 1 — Transmit paper sensor status. Unlike DLE EOT it is not real-time: the printer answers
+   * only after processing everything sent before it, so its reply proves the job left the buffer.
+   */
+  paperSensor: Buffer.from([GS, 0x72, 1]),
   /** ESC a n — Select justification (0 left, 1 centre, 2 right). */
   align: (n: 0 | 1 | 2) => Buffer.from([ESC, 0x61, n]),
   /** ESC E n — Turn emphasized (bold) mode on/off. */

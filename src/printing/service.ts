@@ -33,6 +33,7 @@ export interface PrintJobDetail extends PrintJobView {
 }
 
 const GUARANTEE = {
+  processed: 'printer processed the last byte (GS r 1) and then answered fine (DLE EOT)',
   confirmed: 'printer answered fine (DLE EOT) after the last byte',
   unconfirmed: 'bytes sent; this printer is configured as not answering status, so printing is not confirmed',
 };
@@ -302,7 +303,9 @@ export class PrintService implements PrintSubmitter {
       return false;
     }
     let after: PrinterCondition | null;
+    let processed = false;
     try {
+      processed = (await (dev as { waitProcessed?: () => Promise<boolean> }).waitProcessed?.()) ?? false;
       after = await dev.queryStatus();
     } catch (err) {
       if (!this.running) return false;
@@ -324,7 +327,7 @@ export class PrintService implements PrintSubmitter {
       });
       return false;
     }
-    this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? GUARANTEE.confirmed, code: t?.code ?? null });
+    this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? (processed ? GUARANTEE.processed : GUARANTEE.confirmed), code: t?.code ?? null });
     return true;
   }
 

@@ -13,6 +13,10 @@ export const ERROR_CAUSE = { recoverable: 0x04, autocutter: 0x08, unrecoverable:
 /** n = 4, roll paper sensor: two bits each (both set = condition present). */
 export const PAPER_SENSOR = { nearEnd: 0x0c, end: 0x60 } as const;
 
+/** GS r 1 reply: bits 0–1 paper near end, bits 2–3 paper end; bits 4 and 7 fixed to 0. */
+export const GS_R_PAPER = { nearEnd: 0x03, end: 0x0c, fixedMask: 0x90 } as const;
+export const isGsRReply = (b: number) => (b & GS_R_PAPER.fixedMask) === 0;
+
 /** Fixed bits every status byte carries (bit 1 and bit 4 on, bit 0 and bit 7 off). */
 export const FIXED_MASK = 0x93;
 export const FIXED_VALUE = 0x12;

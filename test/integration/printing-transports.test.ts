@@ -91,6 +91,18 @@ describe('escpos-tcp', () => {
     expect(events.filter((e) => e.type === 'hcc.print.job.printed').map((e) => e.subject)).toEqual(['A001', 'A002', 'A003']);
   });
 
+  it('with confirmProcessed, printed means the printer got through the last byte (GS r 1) and then was fine', async () => {
+    const peer = new SimulatedEscPosPeer(576);
+    const port = await peer.listenTcp(0);
+    cleanups.push(() => peer.stop());
+    const { a } = await tcpAgent(port, { confirmProcessed: true });
+    const { id } = (await inject(a, 'POST', '/print/jobs', { template: 'queue-ticket', data: ticketData() })).json();
+    const job = await waitState(a, id, ['printed', 'failed']);
+    expect(job.state).toBe('printed');
+    expect(job.guarantee).toMatch(/processed the last byte/);
+    expect(peer.mechanism.paper.pages).toHaveLength(1);
+  });
+
   it('a printer that never answers status prints with the weaker guarantee stated', async () => {
     const peer = new SimulatedEscPosPeer(576);
     const port = await peer.listenTcp(0);
