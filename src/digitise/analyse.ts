@@ -1,20 +1,49 @@
 /**
  * Runs page analysis (analyse-core.ts) on a worker thread so that jsqr and the skew search never
  * hold the event loop. One worker is enough: pages arrive one at a time and sharp (libuv threads)
- * does the decoding.
+ * does the decoding. The worker's code is bundled once with esbuild into plain JavaScript, so the
+ * worker needs no TypeScript loader (a loader in the worker costs ~20 MB and a slow start).
  */
 import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { AnalyseRequest, AnalyseResult } from './analyse-core.ts';
 
 type Pending = { resolve: (r: AnalyseResult) => void; reject: (e: Error) => void };
 
+let bundled: Promise<string> | null = null;
+function workerCode(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [fileURLToPath(new URL('./analyse-worker.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  }).then(
+    (out) => out.outputFiles[0].text,
+    (err: unknown) => {
+      bundled = null;
+      throw err;
+    },
+  );
+  return bundled;
+}
+
 export class PageAnalyser {
-  private worker: Worker | null = null;
+  private worker: Promise<Worker> | null = null;
+  private current: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  analyse(req: AnalyseRequest): Promise<AnalyseResult> {
-    const w = this.worker ?? this.spawn();
+  /** Optional warm-up (bundle and start the worker) so the first page does not wait for it. */
+  async start(): Promise<void> {
+    await (this.worker ??= this.spawn());
+  }
+
+  async analyse(req: AnalyseRequest): Promise<AnalyseResult> {
+    const w = await (this.worker ??= this.spawn());
     const id = this.nextId++;
     return new Promise<AnalyseResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -26,15 +55,28 @@ export class PageAnalyser {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
-    if (w) await w.terminate();
+    this.current = null;
+    if (w) await (await w.catch(() => null))?.terminate();
     this.failAll(new Error('page analyser closed'));
   }
 
-  private spawn(): Worker {
-    const url = new URL('./analyse-worker.ts', import.meta.url).href;
-    // Workers do not inherit the tsx loader on Node 20: register it in the worker before importing.
-    const w = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`, { eval: true });
+  private async spawn(): Promise<Worker> {
+    let w: Worker;
+    try {
+      w = new Worker(await workerCode(), { eval: true });
+    } catch (err) {
+      this.worker = null;
+      throw err;
+    }
     w.unref();
+    const gone = (err: Error) => {
+      // A crashed worker is replaced on the next page.
+      if (this.current === w) {
+        this.current = null;
+        this.worker = null;
+      }
+      this.failAll(err);
+    };
     w.on('message', (m: { id: number; result?: AnalyseResult; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -42,15 +84,9 @@ export class PageAnalyser {
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(m.result!);
     });
-    w.on('error', (err) => {
-      if (this.worker === w) this.worker = null;
-      this.failAll(err);
-    });
-    w.on('exit', () => {
-      if (this.worker === w) this.worker = null;
-      this.failAll(new Error('page analyser exited'));
-    });
-    this.worker = w;
+    w.on('error', (err) => gone(err));
+    w.on('exit', () => gone(new Error('page analyser exited')));
+    this.current = w;
     return w;
   }
 

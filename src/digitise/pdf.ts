@@ -98,7 +98,18 @@ export class PdfWriter {
     if (words.length) this.textLayer(doc, words, scale);
     this.pageCount++;
     // Let the disk catch up instead of buffering pages in memory.
-    if (this.out.writableNeedDrain) await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+    const out = this.out;
+    if (out.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
+    }
   }
 
   /** Ends the file: metadata with the page count, then waits until every byte is on disk. */

@@ -133,6 +133,8 @@ export class DigitiseService {
     this.sweepTimer = setInterval(() => void this.sweep().catch((err) => this.deps.log.error({ err }, 'scan retention sweep failed')), 3_600_000);
     this.sweepTimer.unref();
     this.uploader.start();
+    // Bundle and start the analysis worker now rather than on the clerk's first page.
+    void this.analyser.start().catch((err) => this.deps.log.error({ err }, 'page analyser failed to start'));
   }
 
   async stop(): Promise<void> {
