@@ -53,4 +53,7 @@ export const QUEUE_MIGRATIONS = [
      PRIMARY KEY (day, service_id));
    INSERT INTO queue_lines (day, service_id, waiting, priority_waiting)
      SELECT day, service_id, COUNT(*), SUM(priority IS NOT NULL) FROM queue_tickets WHERE state = 'waiting' GROUP BY day, service_id;`,
+  // Served tickets and their total service time per line: the estimated wait on tickets.
+  `ALTER TABLE queue_lines ADD COLUMN served INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE queue_lines ADD COLUMN service_ms INTEGER NOT NULL DEFAULT 0;`,
 ];

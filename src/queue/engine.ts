@@ -113,7 +113,9 @@ export class QueueEngine {
                  VALUES (@day, @number, @serviceId, @priority, 'waiting', @pos, @issuedAt, @origin)`),
       byId: p('SELECT * FROM queue_tickets WHERE id = ?'),
       byNumber: p('SELECT * FROM queue_tickets WHERE day = ? AND number = ?'),
-      line: p('SELECT waiting, priority_waiting FROM queue_lines WHERE day = ? AND service_id = ?'),
+      line: p('SELECT waiting, priority_waiting, served, service_ms FROM queue_lines WHERE day = ? AND service_id = ?'),
+      lineServed: p(`INSERT INTO queue_lines (day, service_id, served, service_ms) VALUES (?, ?, 1, ?)
+                     ON CONFLICT (day, service_id) DO UPDATE SET served = served + 1, service_ms = service_ms + excluded.service_ms`),
       lineAdd: p(`INSERT INTO queue_lines (day, service_id, waiting, priority_waiting) VALUES (?, ?, ?, ?)
                   ON CONFLICT (day, service_id) DO UPDATE SET waiting = waiting + excluded.waiting, priority_waiting = priority_waiting + excluded.priority_waiting`),
       next: p(`SELECT * FROM queue_tickets WHERE day = ? AND state = 'waiting' AND service_id IN (SELECT value FROM json_each(?))
@@ -184,6 +186,16 @@ export class QueueEngine {
       throw new HttpError(400, 'unknown-priority', `priority category ${priority} is not configured`, `Không có đối tượng ưu tiên ${priority}`);
     }
     return priority;
+  }
+
+  /**
+   * People ahead × today's average service time of the line ÷ the counters serving it; unknown
+   * until a few tickets of the day have been served.
+   */
+  private estimateMinutes(serviceId: string, ahead: number, line: { served: number; service_ms: number } | undefined): number | undefined {
+    if (!line || line.served < 3) return undefined;
+    const counters = Math.max(1, this.d.config.counters.filter((c) => c.services.includes(serviceId)).length);
+    return Math.min(1440, Math.ceil((ahead * (line.service_ms / line.served)) / counters / 60_000));
   }
 
   /** Keeps queue_lines in step with tickets entering (+1) or leaving (−1) a waiting line. */
@@ -272,11 +284,13 @@ export class QueueEngine {
       throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
     }
     const number = service.prefix + String(seq).padStart(this.widthOf(service.id), '0');
-    const line = this.s.line.get(day, service.id) as { waiting: number; priority_waiting: number } | undefined;
+    const line = this.s.line.get(day, service.id) as { waiting: number; priority_waiting: number; served: number; service_ms: number } | undefined;
     const ahead = (priority ? line?.priority_waiting : line?.waiting) ?? 0;
     const id = Number(this.s.insert.run({ day, number, serviceId: service.id, priority, pos: now.getTime(), issuedAt: now.getTime(), origin }).lastInsertRowid);
     this.lineChange(day, service.id, priority, +1);
     const result: IssueResult = { number, serviceId: service.id, priority, day, issuedAt: now.toISOString(), waitingAhead: ahead };
+    const estimate = this.estimateMinutes(service.id, ahead, line);
+    if (estimate !== undefined) result.estimatedWaitMinutes = estimate;
     if (print) {
       Object.assign(result, printTicket(this.d, result, tx));
       if (result.printJobId) this.s.setPrintJob.run(result.printJobId, id);
@@ -316,6 +330,7 @@ export class QueueEngine {
 
   private finishCurrent(tx: Tx, current: TicketRow, state: 'completed' | 'no-show', now: Date): TicketRow {
     this.s.finish.run(state, now.getTime(), current.id);
+    if (state === 'completed' && current.called_at !== null) this.s.lineServed.run(current.day, current.service_id, now.getTime() - current.called_at);
     const r = this.row(current.id);
     tx.emit(state === 'completed' ? 'hcc.queue.ticket.completed' : 'hcc.queue.ticket.skipped', r.number, eventData(r, { outcome: state }), { time: now });
     return r;

@@ -43,6 +43,7 @@ export const IssueResult = Type.Object({
   day: Type.String(),
   issuedAt: Time('Issued'),
   waitingAhead: Type.Integer({ minimum: 0, description: 'Tickets of the same service (priority ones for a priority ticket) waiting before this one' }),
+  estimatedWaitMinutes: Type.Optional(Type.Integer({ minimum: 0, description: "From today's average service time of the line; absent until a few tickets are served" })),
   printJobId: Type.Optional(Type.String({ description: 'Print job of the paper ticket; follow it at GET /print/jobs/:id' })),
   printError: Type.Optional(Notice),
   offline: Type.Optional(Type.Boolean({ description: 'Issued by a client kiosk from a reserved block while the host was unreachable' })),

@@ -42,6 +42,7 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
             ...(service?.nameEn ? { serviceNameEn: service.nameEn } : {}),
             issuedAt: t.issuedAt,
             waitingAhead: t.waitingAhead,
+            ...(t.estimatedWaitMinutes !== undefined ? { estimatedWaitMinutes: t.estimatedWaitMinutes } : {}),
             ...(hint ? { counterHint: hint } : {}),
           },
         },

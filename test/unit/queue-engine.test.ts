@@ -214,6 +214,21 @@ describe('counters', () => {
     expect(stored).toHaveLength(7);
   });
 
+  it('estimates the wait from the day\'s service times once a few tickets are served', () => {
+    const r = rig();
+    const { engine } = r;
+    for (let i = 0; i < 3; i++) engine.issue({ serviceId: 'land' });
+    expect(engine.issue({ serviceId: 'land' })).not.toHaveProperty('estimatedWaitMinutes');
+    for (let i = 0; i < 3; i++) {
+      engine.callNext('3');
+      r.now.t += 4 * 60_000; // 4 minutes each
+    }
+    engine.finish('3', 'completed');
+    for (let i = 0; i < 3; i++) engine.issue({ serviceId: 'land' });
+    // 4 people ahead × 4 min ÷ 2 counters serving land.
+    expect(engine.issue({ serviceId: 'land' })).toMatchObject({ waitingAhead: 4, estimatedWaitMinutes: 8 });
+  });
+
   it('transfer keeps the number and puts it first in the other line', () => {
     const { engine } = rig();
     engine.issue({ serviceId: 'land' }); // A001
