@@ -42,7 +42,7 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
   const out: Buffer[] = [];
   let slot = -1;
   const useSlot = (s: number) => {
-    if (s !== slot) out.push(CMD.codePage(profile.codePages[s] ?? profile.codePages[0]));
+    if (s !== slot) out.push(CMD.codePage(profile.codePages[s]));
     slot = s;
   };
   const cols = (m: number) => Math.floor(doc.width / (CELL_W * m));
@@ -50,7 +50,13 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
   /** One printed line of runs; falls back to raster when the code page lacks a character. */
   const line = (runs: Run[], size: number, align: keyof typeof ALIGN) => {
     const m = mult(size);
-    if (runs.some((r) => codec.encode(r.text).missing.length)) {
+    // Raster for this line when the table lacks a letter, or the profile names no ESC t number for
+    // the table it needs (e.g. TCVN-3 capitals without a capital table configured).
+    const unprintable = (r: Run) => {
+      const e = codec.encode(r.text);
+      return e.missing.length > 0 || e.runs.some((x) => x.slot >= profile.codePages.length);
+    };
+    if (runs.some(unprintable)) {
       const r = renderDoc({ width: doc.width, blocks: [{ kind: 'text', runs, size, align }] }).raster;
       out.push(...encodeRasterPage(r, { cut: false }));
       return;

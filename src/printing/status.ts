@@ -1,6 +1,7 @@
 /**
  * DLE EOT real-time status decoding. Bit layout from the Epson ESC/POS Command Reference,
- * "DLE EOT n — Transmit real-time status": bits 1 and 4 are fixed to 1, bit 7 to 0 in every reply.
+ * "DLE EOT n — Transmit real-time status" (reference_en/escpos/dle_eot.html): bits 1 and 4 are
+ * fixed to 1, bits 0 and 7 to 0 in every reply; bit numbers below are 0-based.
  */
 import type { PrinterCondition } from '../../drivers/contracts.ts';
 

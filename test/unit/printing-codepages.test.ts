@@ -53,4 +53,13 @@ describe('Vietnamese code pages', () => {
       expect(paper.unknown).toEqual([]);
     });
   }
+
+  it('a TCVN-3 profile without a capital table sends lines with toned capitals as raster', () => {
+    const one = encodeTextJob([{ width: 576, blocks: [text('hồ sơ'), text('HỒ SƠ')] }], { codec: 'tcvn3', codePages: [30] });
+    expect(one.includes(Buffer.from([0x1b, 0x74, 30]))).toBe(true);
+    expect(one.includes(Buffer.from(GS_V_0))).toBe(true);
+    const two = encodeTextJob([{ width: 576, blocks: [text('hồ sơ'), text('HỒ SƠ')] }], { codec: 'tcvn3', codePages: [30, 31] });
+    expect(two.includes(Buffer.from(GS_V_0))).toBe(false);
+    expect(two.includes(Buffer.from([0x1b, 0x74, 31]))).toBe(true);
+  });
 });
