@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, LANDSCAPE, shot, uiAgent, watchErrors } from './browser.ts';
+import { eventually, launch, LANDSCAPE, shot, uiAgent, watchErrors } from './browser.ts';
 
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof uiAgent>>;
@@ -45,17 +45,17 @@ afterAll(async () => {
   await new Promise((r) => central?.close(r));
 });
 
-describe('admin page', () => {
+describe('admin page', { timeout: 60000 }, () => {
   it('lists the devices with their state', async () => {
     const rows = page.locator('[data-testid="devices"] tr[data-device]');
-    await expect.poll(() => rows.count()).toBe(3);
+    await eventually(() => rows.count()).toBe(3);
     for (const id of ['receipt', 'barcode', 'docs']) expect(await page.getByTestId(`state-${id}`).textContent()).toBe('connected');
   });
 
   it('prints a test page from the button and links its preview', async () => {
     await page.getByTestId('test-page-receipt').click();
     const job = page.getByTestId('test-job-receipt');
-    await expect.poll(() => job.getAttribute('data-state'), { timeout: 15000 }).toBe('printed');
+    await eventually(() => job.getAttribute('data-state'), 15000).toBe('printed');
     const href = await job.locator('a').getAttribute('href');
     const png = await fetch(agent.url + href);
     expect(png.status).toBe(200);
@@ -64,10 +64,10 @@ describe('admin page', () => {
 
   it('puts the simulated printer out of paper from the page; the state shows it', async () => {
     await page.getByTestId('condition-receipt').selectOption('paperOut');
-    await expect.poll(() => page.getByTestId('state-receipt').textContent()).not.toBe('connected');
+    await eventually(() => page.getByTestId('state-receipt').textContent()).not.toBe('connected');
     expect(await page.locator('tr[data-device="receipt"]').textContent()).toContain('hết giấy');
     await page.getByTestId('condition-receipt').selectOption('fine');
-    await expect.poll(() => page.getByTestId('state-receipt').textContent()).toBe('connected');
+    await eventually(() => page.getByTestId('state-receipt').textContent()).toBe('connected');
   });
 
   it('shows a dead letter the central system refused and sends it again', async () => {
@@ -76,7 +76,7 @@ describe('admin page', () => {
     expect(r.status).toBe(201);
     const dead = page.locator('[data-testid="dead-letters"] tr[data-dead]');
     // The page refreshes the outbox by itself until the ticket's event is among the dead letters.
-    await expect.poll(() => page.getByTestId('dead-letters').textContent(), { timeout: 20000 }).toContain('hcc.queue.ticket.issued');
+    await eventually(() => page.getByTestId('dead-letters').textContent(), 20000).toContain('hcc.queue.ticket.issued');
     expect(await page.getByTestId('dead-letters').textContent()).toContain('HTTP 422');
     await shot(page, 'admin');
     refuse = false;
@@ -84,7 +84,7 @@ describe('admin page', () => {
     const before = Number(await page.getByTestId('outbox-dead').textContent());
     expect(before).toBeGreaterThan(0);
     await dead.first().locator('button').click();
-    await expect.poll(async () => Number(await page.getByTestId('outbox-dead').textContent()), { timeout: 20000 }).toBeLessThan(before);
+    await eventually(async () => Number(await page.getByTestId('outbox-dead').textContent()), 20000).toBeLessThan(before);
     await expect
       .poll(
         async () => {
@@ -96,11 +96,11 @@ describe('admin page', () => {
         { timeout: 30000, interval: 1000 },
       )
       .toBe('0');
-    await expect.poll(() => received, { timeout: 20000 }).toBeGreaterThan(0);
+    await eventually(() => received, 20000).toBeGreaterThan(0);
   });
 
   it('shows recent events and the health checks', async () => {
-    await expect.poll(() => page.locator('[data-testid="events"] li').count()).toBeGreaterThan(0);
+    await eventually(() => page.locator('[data-testid="events"] li').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('events').textContent()).toContain('hcc.queue.ticket.issued');
     expect(await page.getByTestId('health-status').textContent()).toMatch(/^(ok|degraded)$/);
   });

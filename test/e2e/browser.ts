@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startAgent, testConfig } from '../helpers/agent.ts';
 
 export const CHROMIUM = process.env.HCC_CHROMIUM ?? '/usr/bin/chromium';
@@ -60,3 +61,8 @@ export function watchErrors(page: Page): string[] {
 
 export const PORTRAIT = { width: 1080, height: 1920 };
 export const LANDSCAPE = { width: 1920, height: 1080 };
+
+/** expect.poll with a timeout fit for a loaded two-core machine (vitest's default is 1 s). */
+export function eventually<T>(fn: () => T | Promise<T>, timeout = 15000) {
+  return expect.poll(fn, { timeout, interval: 100 });
+}

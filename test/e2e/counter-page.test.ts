@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
+import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
 
 const CCCD = '001099012345|123456789|Nguyễn Văn An|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|15082021';
 const CODE = '000.00.21.H30-261122-0001';
@@ -48,11 +48,11 @@ afterAll(async () => {
   await new Promise((r) => central?.close(r));
 });
 
-describe('counter page', () => {
+describe('counter page', { timeout: 60000 }, () => {
   it('fills the applicant from a scanned CCCD QR', async () => {
     await simulateScan(CCCD);
     const form = page.getByTestId('receipt-form');
-    await expect.poll(() => form.locator('[data-field="name"]').inputValue()).toBe('Nguyễn Văn An');
+    await eventually(() => form.locator('[data-field="name"]').inputValue()).toBe('Nguyễn Văn An');
     expect(await form.locator('[data-field="idNumber"]').inputValue()).toBe('001099012345');
     expect(await form.locator('[data-field="dob"]').inputValue()).toBe('1990-01-01');
     expect(await form.locator('[data-field="address"]').inputValue()).toBe('Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội');
@@ -68,9 +68,9 @@ describe('counter page', () => {
     await page.locator('[data-field="dossierCode"]').fill(CODE);
     await page.getByTestId('start-scan').click();
     const thumbs = page.locator('[data-testid="thumbs"] [data-page]');
-    await expect.poll(() => thumbs.count(), { timeout: 60000 }).toBe(10);
+    await eventually(() => thumbs.count(), 60000).toBe(10);
     const docs = page.getByTestId('scan-docs').locator('a');
-    await expect.poll(() => docs.count(), { timeout: 30000 }).toBeGreaterThan(0);
+    await eventually(() => docs.count(), 30000).toBeGreaterThan(0);
     expect(await page.getByTestId('scan-progress').evaluate((p) => (p as HTMLProgressElement).position)).toBe(1);
     // Every page has its thumbnail image; each PDF link serves a PDF.
     expect(await page.locator('[data-testid="thumbs"] img[data-page]').count()).toBe(10);
@@ -90,14 +90,14 @@ describe('counter page', () => {
     await form.locator('[data-field="componentName"]').first().fill('Đơn đăng ký cấp Giấy chứng nhận');
     await page.locator('[data-field="clerk"]').fill('Trần Thị Bình');
     await page.getByTestId('print-receipt').click();
-    await expect.poll(() => page.getByTestId('receipt-status').textContent()).toBe(`Đã gửi: ${CODE}`);
+    await eventually(() => page.getByTestId('receipt-status').textContent()).toBe(`Đã gửi: ${CODE}`);
     const img = page.getByTestId('receipt-preview-img');
     await img.waitFor();
-    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
+    await eventually(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
     const png = await fetch(agent.url + (await img.getAttribute('src')));
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
-    await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 15000 }).toContain('printed');
+    await eventually(() => page.getByTestId('job-state').textContent(), 15000).toContain('printed');
     await shot(page, 'counter-receipt', true);
 
     // The same form on A4: the receipt as a PDF.
@@ -120,12 +120,12 @@ describe('counter page', () => {
     await kiosk.getByTestId('scan-hint').waitFor();
     await simulateScan(CODE);
     const dossier = kiosk.getByTestId('dossier');
-    await expect.poll(() => dossier.locator('[data-field="status"]').textContent()).toBe('Đang giải quyết');
+    await eventually(() => dossier.locator('[data-field="status"]').textContent()).toBe('Đang giải quyết');
     expect(await dossier.locator('[data-field="appointment"]').textContent()).toContain('07/12/2026');
     expect(await overflowing(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-lookup');
     // The counter opened the same dossier in its return panel.
-    await expect.poll(() => page.getByTestId('dossier-status').textContent()).toBe('Đang giải quyết');
+    await eventually(() => page.getByTestId('dossier-status').textContent()).toBe('Đang giải quyết');
 
     // Central down: a plain message and what the centre recorded at reception.
     centralDown = true;
@@ -146,10 +146,10 @@ describe('counter page', () => {
     await form.locator('[data-field="returnCode"]').fill(CODE);
     await form.locator('[data-field="receivedBy"]').fill('Nguyễn Văn An');
     await page.getByTestId('return-result').click();
-    await expect.poll(() => page.getByTestId('return-status').textContent()).toBe(`Đã gửi: ${CODE}`);
+    await eventually(() => page.getByTestId('return-status').textContent()).toBe(`Đã gửi: ${CODE}`);
     const img = page.getByTestId('slip-preview').locator('img');
     await img.waitFor();
-    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
+    await eventually(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(576);
   });
 
   it('raised no page errors', () => {

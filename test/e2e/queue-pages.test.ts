@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
+import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
 
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof uiAgent>>;
@@ -28,7 +28,7 @@ afterAll(async () => {
   await agent?.cleanup();
 });
 
-describe('kiosk, board and counter', () => {
+describe('kiosk, board and counter', { timeout: 60000 }, () => {
   let kiosk: Page;
   let board: Page;
   let counter: Page;
@@ -37,7 +37,7 @@ describe('kiosk, board and counter', () => {
   it('takes a ticket on the kiosk (portrait) with Vietnamese text that fits', async () => {
     kiosk = await open('/kiosk', PORTRAIT);
     await kiosk.locator('[data-service="land"]').waitFor();
-    await expect.poll(() => kiosk.locator('.dot, .k-offline').count()).toBe(0);
+    await eventually(() => kiosk.locator('.dot, .k-offline').count()).toBe(0);
     expect(await kiosk.locator('.k-service-name').allTextContents()).toEqual(['Đất đai', 'Hộ tịch']);
     expect(await overflowing(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-home');
@@ -64,30 +64,30 @@ describe('kiosk, board and counter', () => {
     await num.waitFor();
     number = (await num.textContent()) ?? '';
     expect(number).toMatch(/^A\d{3}$/);
-    await expect.poll(() => kiosk.getByTestId('ahead').textContent()).toBe('Quý vị sẽ được gọi ngay');
+    await eventually(() => kiosk.getByTestId('ahead').textContent()).toBe('Quý vị sẽ được gọi ngay');
     // The kiosk follows the ticket's print job until the printer confirms it.
-    await expect.poll(() => kiosk.getByTestId('print-ok').textContent(), { timeout: 10000 }).toBe('Xin mời nhận phiếu và chờ gọi số trên bảng');
+    await eventually(() => kiosk.getByTestId('print-ok').textContent(), 10000).toBe('Xin mời nhận phiếu và chờ gọi số trên bảng');
     expect(await overflowing(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-ticket');
   });
 
   it('shows the waiting ticket on the board', async () => {
     board = await open('/board', LANDSCAPE);
-    await expect.poll(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('1');
+    await eventually(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('1');
     expect(await board.getByTestId('counter-3').textContent()).toBe('—');
   });
 
   it('calls it from the counter: the board shows it and plays the voice call', async () => {
     counter = await open('/counter?counter=3', LANDSCAPE);
     await counter.locator('[data-action="call-next"]').waitFor();
-    await expect.poll(() => counter.getByTestId('waiting-here').textContent()).toContain('1');
+    await eventually(() => counter.getByTestId('waiting-here').textContent()).toContain('1');
     await counter.click('[data-action="call-next"]');
-    await expect.poll(() => counter.getByTestId('current').textContent()).toBe(number);
-    await expect.poll(() => board.getByTestId('counter-3').textContent()).toBe(number);
-    await expect.poll(() => board.getByTestId('latest-number').textContent()).toBe(number);
-    await expect.poll(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('0');
+    await eventually(() => counter.getByTestId('current').textContent()).toBe(number);
+    await eventually(() => board.getByTestId('counter-3').textContent()).toBe(number);
+    await eventually(() => board.getByTestId('latest-number').textContent()).toBe(number);
+    await eventually(() => board.locator('[data-service="land"] .b-wcount').textContent()).toBe('0');
     // The voice call: the audio element got the WAV of this call, and the WAV is served.
-    await expect.poll(() => board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src)).toMatch(/\/api\/v1\/queue\/voice\/\d+\.wav$/);
+    await eventually(() => board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src)).toMatch(/\/api\/v1\/queue\/voice\/\d+\.wav$/);
     const src = await board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src);
     const wav = await fetch(src);
     expect(wav.status).toBe(200);
@@ -110,6 +110,22 @@ describe('kiosk, board and counter', () => {
     expect(report.total.served).toBe(1);
   });
 
+  it('recalls and transfers from the counter; the board follows', async () => {
+    const issued = await fetch(`${agent.url}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'land', print: false }) });
+    const { number: next } = (await issued.json()) as { number: string };
+    await counter.click('[data-action="call-next"]');
+    await eventually(() => board.getByTestId('counter-3').textContent()).toBe(next);
+    const voice = () => board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src);
+    const firstCall = await voice();
+    await counter.click('[data-action="recall"]');
+    await eventually(voice).not.toBe(firstCall);
+    const civilBefore = Number(await board.locator('[data-service="civil"] .b-wcount').textContent());
+    await counter.getByTestId('transfer-service').selectOption('civil');
+    await counter.click('[data-action="transfer"]');
+    await eventually(() => counter.getByTestId('current').textContent()).toBe('—');
+    await eventually(async () => Number(await board.locator('[data-service="civil"] .b-wcount').textContent())).toBe(civilBefore + 1);
+  });
+
   it('fits at 1920×1080 landscape and in English', async () => {
     const page = await open('/kiosk', LANDSCAPE);
     await page.locator('[data-service="land"]').waitFor();
@@ -125,7 +141,7 @@ describe('kiosk, board and counter', () => {
     await shot(page, 'kiosk-landscape-ticket');
     await page.click('.k-done');
     await page.getByTestId('lang').click();
-    await expect.poll(() => page.locator('.k-title').textContent()).toBe('Please choose a service to take a number');
+    await eventually(() => page.locator('.k-title').textContent()).toBe('Please choose a service to take a number');
     expect(await page.locator('.k-service-name').allTextContents()).toEqual(['Land', 'Civil status']);
     await page.getByTestId('lang').click();
     await page.close();

@@ -214,22 +214,39 @@ async function drawOutbox(): Promise<void> {
   );
 }
 
+/**
+ * Health checks plus what the configuration means in practice, as the agent reports it: the queue
+ * (services, counters, who numbers tickets), the forwarding transport, the printers.
+ */
 async function drawHealth(): Promise<void> {
-  try {
-    const r = await get<{ status: string; agent: string; site: string; checks: Record<string, { ok: boolean; message?: string; messageVi?: string }> }>('/health');
-    render(
-      healthEl,
-      h('h2', {}, t('config')),
-      h('p', {}, `${r.agent} @ ${r.site} — `, h('b', { class: r.status === 'ok' ? 'ok' : 'warn', 'data-testid': 'health-status' }, r.status)),
-      h(
-        'ul',
-        { class: 'a-checks' },
-        Object.entries(r.checks).map(([name, c]) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? '✓' : '✗'} ${name}`, c.ok ? null : h('span', { class: 'muted' }, ` — ${i18n.pick(c.messageVi, c.message)}`))),
-      ),
-    );
-  } catch (err) {
-    render(healthEl, h('h2', {}, t('config')), h('p', { class: 'bad' }, errText(err)));
+  type Health = { status: string; agent: string; site: string; checks: Record<string, { ok: boolean; message?: string; messageVi?: string }> };
+  const [health, queue, link, outbox, devices] = await Promise.allSettled([get<Health>('/health'), get<Any>('/queue/config'), get<Any>('/queue/link'), get<Any>('/outbox'), get<Device[]>('/devices')]);
+  if (health.status === 'rejected') return render(healthEl, h('h2', {}, t('config')), h('p', { class: 'bad' }, errText(health.reason)));
+  const r = health.value;
+  const facts: [string, string, boolean][] = [];
+  if (queue.status === 'fulfilled') {
+    const q = queue.value;
+    facts.push([t('queueRole'), `${q.role}${link.status === 'fulfilled' && link.value.hostUrl ? ` → ${link.value.hostUrl}` : ''}`, link.status !== 'fulfilled' || link.value.reachable !== false]);
+    facts.push([t('services'), (q.services ?? []).map((x: Any) => `${x.prefix} ${x.name}`).join(', ') || '—', (q.services ?? []).length > 0]);
+    facts.push([t('counters'), (q.counters ?? []).map((x: Any) => x.name).join(', ') || '—', (q.counters ?? []).length > 0]);
+    facts.push([t('openNow'), q.open ? t('yes') : t('no'), true]);
   }
+  if (outbox.status === 'fulfilled') facts.push([t('relay'), `${outbox.value.transport} · ${outbox.value.state}`, outbox.value.transport !== 'none']);
+  if (devices.status === 'fulfilled') {
+    const printers = devices.value.filter((d) => d.type === 'printer');
+    facts.push([t('printers'), printers.map((p) => `${p.id} (${p.driver})`).join(', ') || '—', printers.length > 0]);
+  }
+  render(
+    healthEl,
+    h('h2', {}, t('config')),
+    h('p', {}, `${r.agent} @ ${r.site} — `, h('b', { class: r.status === 'ok' ? 'ok' : 'warn', 'data-testid': 'health-status' }, r.status)),
+    h(
+      'ul',
+      { class: 'a-checks' },
+      Object.entries(r.checks).map(([name, c]) => h('li', { class: c.ok ? 'ok' : 'bad' }, `${c.ok ? '✓' : '✗'} ${name}`, c.ok ? null : h('span', { class: 'muted' }, ` — ${i18n.pick(c.messageVi, c.message)}`))),
+    ),
+    h('dl', { class: 'a-facts', 'data-testid': 'config-facts' }, facts.flatMap(([k, v, ok]) => [h('dt', {}, k), h('dd', { class: ok ? '' : 'warn' }, v)])),
+  );
 }
 
 /** Events as a line each; personal data (ID card reads, scans) is not shown here. */

@@ -41,6 +41,8 @@ let screen: Screen = { name: 'home' };
 let queue: QueueView | null = null;
 let queueError = false;
 let online = true;
+/** A client kiosk that cannot reach the queue host says so (the agent's own bilingual sentence). */
+let linkNotice: { message: string; messageVi: string } | null = null;
 const app = document.getElementById('app') as HTMLElement;
 
 function show(s: Screen): void {
@@ -190,7 +192,13 @@ function draw(): void {
             : screen.name === 'busy'
               ? [h('p', { class: 'k-title' }, t('working'))]
               : [h('p', { class: 'notice bad k-staff', role: 'alert', 'data-testid': 'error' }, screen.message), h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done'))];
-  render(app, header(), h('section', { class: `k-screen k-${screen.name}`, 'data-screen': screen.name }, body), online ? null : h('p', { class: 'notice k-offline' }, t('offline')));
+  render(
+    app,
+    header(),
+    linkNotice ? h('p', { class: 'notice k-offline', 'data-testid': 'link-notice' }, i18n.pick(linkNotice.messageVi, linkNotice.message)) : null,
+    h('section', { class: `k-screen k-${screen.name}`, 'data-screen': screen.name }, body),
+    online ? null : h('p', { class: 'notice k-offline' }, t('offline')),
+  );
 }
 
 // Idle: back to the start (and to Vietnamese) after IDLE_MS without a touch or a scan.
@@ -227,5 +235,20 @@ stream
   })
   .start();
 
+async function checkLink(): Promise<void> {
+  let next: typeof linkNotice = null;
+  try {
+    next = (await get<{ notice: { message: string; messageVi: string } | null }>('/queue/link')).notice;
+  } catch {
+    /* the agent itself is unreachable: the connection notice covers it */
+  }
+  if (JSON.stringify(next) !== JSON.stringify(linkNotice)) {
+    linkNotice = next;
+    draw();
+  }
+}
+setInterval(() => void checkLink(), 15000);
+
 draw();
 touched();
+void checkLink();
