@@ -17,6 +17,8 @@ export interface ClientDeps extends TicketPrintDeps {
   agentId: string;
   timezone: string;
   log: Logger;
+  /** Relays the host's board state to this agent's live listeners when it changed. */
+  publishBoard: (state: BoardState) => void;
 }
 
 /** The host did not answer (network error, timeout, or a 502/503/504 on its way). */
@@ -48,6 +50,7 @@ export class QueueClient {
   private ticking: Promise<void> | null = null;
   /** Waiting counts from the host's last board state, for offline tickets' people-ahead. */
   private lastWaiting = new Map<string, number>();
+  private lastBoard = '';
   private readonly base: string;
 
   constructor(
@@ -81,6 +84,11 @@ export class QueueClient {
     try {
       const state = await this.request<BoardState>('GET', '/api/v1/queue/state');
       this.lastWaiting = new Map(state.services.map((s) => [s.id, s.waiting]));
+      const seen = JSON.stringify({ ...state, generatedAt: '' });
+      if (seen !== this.lastBoard) {
+        this.lastBoard = seen;
+        this.d.publishBoard(state);
+      }
       await this.sync();
       if (this.d.config.client.offlineIssue) await this.refill();
     } catch (err) {

@@ -83,7 +83,10 @@ export class Queue {
       if (cfg.voice.enabled) this.voice = new Voice(cfg.voice, ctx.dataDir);
       ctx.health.register('queue', () => ({ ok: true, detail: { role: 'host' } }));
     } else {
-      this.client = new QueueClient({ ...deps, agentId: ctx.config.agent.id, log: ctx.log.child({ component: 'queue' }) }, this.clockFn);
+      this.client = new QueueClient(
+        { ...deps, agentId: ctx.config.agent.id, log: ctx.log.child({ component: 'queue' }), publishBoard: (state) => ctx.events.publish('hcc.queue.board', undefined, state) },
+        this.clockFn,
+      );
       this.client.start();
       ctx.health.register('queue', () => {
         const l = this.client!.link();

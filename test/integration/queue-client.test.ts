@@ -45,6 +45,8 @@ describe('queue client kiosk', () => {
       { logLines: LOG },
     );
     started.push(client);
+    const boards: { services: { waiting: number }[] }[] = [];
+    client.ctx.bus.subscribe((e) => e.type === 'hcc.queue.board' && boards.push(e.data as (typeof boards)[number]));
     const kioskPrinter = recordingPrinter();
     client.ctx.printing = kioskPrinter;
     const q = async (a: TestAgent, method: 'GET' | 'POST', url: string, payload?: unknown) => {
@@ -67,6 +69,8 @@ describe('queue client kiosk', () => {
     expect(kioskPrinter.jobs.map((j) => j.data.number)).toEqual(['A004']);
     expect(hostPrinter.jobs).toEqual([]);
     expect((await q(host, 'GET', '/queue/state')).body.services[0]).toMatchObject({ waiting: 1, lastIssued: 'A004' });
+    // The host's board reaches this agent's live listeners (its pages) too.
+    await expect.poll(() => boards.some((b) => b.services[0].waiting === 1), { timeout: 5000 }).toBe(true);
     expect((await q(client, 'POST', '/queue/counters/3/call-next')).body).toMatchObject({ ticket: { number: 'A004' } });
     expect((await q(client, 'POST', '/queue/tickets', { serviceId: 'nope' })).body).toMatchObject({ error: 'unknown-service', messageVi: 'Không có dịch vụ nope' });
 
