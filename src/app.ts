@@ -63,7 +63,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const health = new Health();
   const security = await buildSecurity(config, db);
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
-  const printing = new PrintService({ db, events, devices, config, health, log: log.child({ component: 'printing' }) });
+  const printing = new PrintService({ db, events, devices, config, health, metrics, log: log.child({ component: 'printing' }) });
   printing.init();
   const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }) }) };
 

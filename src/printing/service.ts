@@ -11,6 +11,7 @@ import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import type { Config } from '../config/schema.ts';
 import type { Health } from '../health.ts';
+import { Gauge, type Registry } from 'prom-client';
 import { HttpError, notFound } from '../http/errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
@@ -51,7 +52,7 @@ export class PrintService implements PrintSubmitter {
   private readonly detach: (() => void)[] = [];
 
   constructor(
-    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health },
+    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health; metrics?: Registry },
   ) {
     this.store = new SpoolStore(deps.db);
   }
@@ -89,6 +90,18 @@ export class PrintService implements PrintSubmitter {
   /** Migrations and crash recovery run at construction so submit() works before start(). */
   init(): void {
     this.store.migrate();
+    if (this.deps.metrics) {
+      const store = this.store;
+      new Gauge({
+        name: 'hcc_print_jobs',
+        help: 'Print jobs in the spool by state.',
+        labelNames: ['state'],
+        registers: [this.deps.metrics],
+        collect() {
+          for (const [state, n] of Object.entries(store.countByState())) this.set({ state }, n);
+        },
+      });
+    }
     // Degraded while jobs wait (paper out, cover open, printer offline): someone has to act.
     this.deps.health?.register('printing', () => {
       const waiting = this.store.list({ state: 'waiting', limit: 100 });

@@ -122,6 +122,12 @@ export class SpoolStore {
       .run(new Date().toISOString(), before.toISOString()).changes;
   }
 
+  countByState(): Record<string, number> {
+    const out: Record<string, number> = { queued: 0, printing: 0, printed: 0, failed: 0, waiting: 0, interrupted: 0 };
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM print_jobs GROUP BY state').all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
   /** After a crash: jobs caught mid-transfer. */
   printingJobs(): JobRow[] {
     return this.db.prepare("SELECT * FROM print_jobs WHERE state = 'printing'").all() as JobRow[];

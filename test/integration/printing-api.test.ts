@@ -72,6 +72,9 @@ describe('printing API', () => {
     for (let y = preview.height; y < paper.height; y++) expect(rowIsBlank(paper, y)).toBe(true);
     expect(printer.mechanism.paper.unknown).toEqual([]);
 
+    const metrics = await a.fastify.inject({ method: 'GET', url: '/metrics', headers: { host: '127.0.0.1' } });
+    expect(metrics.body).toMatch(/hcc_print_jobs\{state="printed"\} 1/);
+
     const paperPng = await inject(a, 'GET', '/devices/receipt/paper.png');
     expect(paperPng.headers['content-type']).toBe('image/png');
     expect(sameRaster(await pngRaster(paperPng.rawPayload), paper)).toBe(true);
