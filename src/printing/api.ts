@@ -24,8 +24,12 @@ export interface PrintJobView {
   printer: string;
   template: TemplateName;
   state: JobState;
+  /** Machine-readable reason: paper-out, cover-open, offline, no-status, transfer-failed, interrupted… */
+  code?: string;
   error?: string;
   errorVi?: string;
+  /** What `printed` rests on: the printer's answer after the last byte, or only a hand-over (no status, CUPS). */
+  guarantee?: string;
   createdAt: string;
   updatedAt: string;
 }
