@@ -66,3 +66,13 @@ export const LANDSCAPE = { width: 1920, height: 1080 };
 export function eventually<T>(fn: () => T | Promise<T>, timeout = 15000) {
   return expect.poll(fn, { timeout, interval: 100 });
 }
+
+/** Buttons smaller than a 64 px touch target on either side. */
+export function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('button, a.btn, select'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 64 || r.height < 64))
+      .map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent?.slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`),
+  );
+}

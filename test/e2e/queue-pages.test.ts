@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
+import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, smallTargets, uiAgent, watchErrors } from './browser.ts';
 
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof uiAgent>>;
@@ -40,6 +40,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     await eventually(() => kiosk.locator('.dot, .k-offline').count()).toBe(0);
     expect(await kiosk.locator('.k-service-name').allTextContents()).toEqual(['Đất đai', 'Hộ tịch']);
     expect(await overflowing(kiosk)).toEqual([]);
+    expect(await smallTargets(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-home');
     // The check itself catches a line too wide for its box.
     await kiosk.evaluate(() => {
@@ -57,6 +58,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     await kiosk.locator('[data-priority="elderly"]').waitFor();
     expect(await kiosk.locator('[data-priority]').count()).toBe(5);
     expect(await overflowing(kiosk)).toEqual([]);
+    expect(await smallTargets(kiosk)).toEqual([]);
     await shot(kiosk, 'kiosk-portrait-priority');
 
     await kiosk.click('[data-priority=""]');
@@ -130,6 +132,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     const page = await open('/kiosk', LANDSCAPE);
     await page.locator('[data-service="land"]').waitFor();
     expect(await overflowing(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
     await shot(page, 'kiosk-landscape-home');
     await page.click('[data-service="civil"]');
     await page.locator('[data-priority="war-invalid"]').waitFor();
@@ -143,6 +146,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     await page.getByTestId('lang').click();
     await eventually(() => page.locator('.k-title').textContent()).toBe('Please choose a service to take a number');
     expect(await page.locator('.k-service-name').allTextContents()).toEqual(['Land', 'Civil status']);
+    expect(await overflowing(page)).toEqual([]);
     await page.getByTestId('lang').click();
     await page.close();
   });
