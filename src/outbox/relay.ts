@@ -198,15 +198,17 @@ export class Relay {
       this.st.state = 'sending';
       const ctrl = new AbortController();
       this.inflight = ctrl;
+      // Only the seqs are kept while the transport works: the event JSON can be collected as soon as it is written.
+      const seqs = batch.map((e) => e.seq);
       let res: SendResult;
       try {
-        res = await transport.send(batch, ctrl.signal);
+        res = await transport.send(batch.splice(0), ctrl.signal);
       } catch (err) {
         res = { delivered: [], retry: { error: (err as Error).message } };
       }
       this.inflight = null;
       try {
-        await this.apply(batch, res);
+        await this.apply(seqs, res);
       } catch (err) {
         // Marking failed (disk full?): the batch stays pending and is re-sent; duplicates keep their id.
         this.log.error({ err }, 'outbox update failed');
@@ -215,7 +217,7 @@ export class Relay {
     }
   }
 
-  private async apply(batch: OutboundEvent[], res: SendResult): Promise<void> {
+  private async apply(seqs: number[], res: SendResult): Promise<void> {
     const now = this.clock.now();
     this.store.markDelivered(res.delivered, now);
     if (res.delivered.length) {
@@ -226,22 +228,22 @@ export class Relay {
       this.store.markDead(d.seq, d.error);
       this.log.warn({ seq: d.seq, error: d.error }, 'event refused by the central system: dead letter');
     }
-    const last = batch[batch.length - 1].seq;
+    const last = seqs[seqs.length - 1];
     if (this.isolateUntil && last >= this.isolateUntil) this.isolateUntil = 0;
     if (res.refused !== undefined) {
-      if (batch.length > 1) {
+      if (seqs.length > 1) {
         this.isolateUntil = last;
-        this.log.warn({ events: batch.length, error: res.refused }, 'batch refused: sending its events one by one');
+        this.log.warn({ events: seqs.length, error: res.refused }, 'batch refused: sending its events one by one');
       } else {
-        this.store.markDead(batch[0].seq, res.refused);
-        this.log.warn({ seq: batch[0].seq, error: res.refused }, 'event refused by the central system: dead letter');
+        this.store.markDead(seqs[0], res.refused);
+        this.log.warn({ seq: seqs[0], error: res.refused }, 'event refused by the central system: dead letter');
       }
       return;
     }
     if (res.retry) {
       if (this.stopping) return; // aborted by stop(): not a failure of the central side
       const done = new Set([...res.delivered, ...(res.dead ?? []).map((d) => d.seq)]);
-      this.store.recordAttempt(batch.filter((e) => !done.has(e.seq)).map((e) => e.seq), res.retry.error);
+      this.store.recordAttempt(seqs.filter((s) => !done.has(s)), res.retry.error);
       const delay = this.failed(res.retry.error, res.retry.retryAfterMs);
       this.log.warn({ error: res.retry.error, backoffMs: delay, failures: this.st.consecutiveFailures }, 'delivery failed; retrying later');
       await this.sleep(delay);

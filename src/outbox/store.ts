@@ -87,7 +87,10 @@ export class OutboxStore {
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
       insert: p('INSERT INTO outbox (id, type, subject, envelope, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      batch: p(`SELECT seq, id, type, subject, envelope, size FROM outbox o
+      // The envelope is stored without `sequence`; SQLite splices it in, so each event arrives as one flat string.
+      batch: p(`SELECT seq, id, type, subject, size,
+                       substr(envelope, 1, length(envelope) - 1) || ',"sequence":"' || printf('%016d', seq) || '"}' AS json
+                FROM outbox o
                 WHERE state = 'pending'
                   AND (subject IS NULL OR NOT EXISTS (SELECT 1 FROM outbox d WHERE d.state = 'dead' AND d.subject = o.subject AND d.seq < o.seq))
                 ORDER BY seq LIMIT ?`),
@@ -142,11 +145,10 @@ export class OutboxStore {
   nextBatch(maxEvents: number, maxBytes: number): OutboundEvent[] {
     const out: OutboundEvent[] = [];
     let bytes = 0;
-    for (const r of this.stmts.batch.iterate(maxEvents) as IterableIterator<{ seq: number; id: string; type: string; subject: string | null; envelope: string; size: number }>) {
+    for (const r of this.stmts.batch.iterate(maxEvents) as IterableIterator<OutboundEvent>) {
       if (out.length > 0 && bytes + r.size > maxBytes) break;
       bytes += r.size;
-      // The envelope is stored without `sequence`; appending it avoids a parse/stringify per event.
-      out.push({ seq: r.seq, id: r.id, type: r.type, subject: r.subject, json: `${r.envelope.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`, size: r.size });
+      out.push(r);
     }
     return out;
   }

@@ -23,9 +23,11 @@ export const HEADERS = {
 export const BATCH_CONTENT_TYPE = 'application/cloudevents-batch+json';
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
-/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`). */
-export function sign(secret: string, timestamp: string, body: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`); the body may come in pieces. */
+export function sign(secret: string, timestamp: string, body: string | Buffer | readonly (string | Buffer)[]): string {
+  const h = createHmac('sha256', secret).update(`${timestamp}.`);
+  for (const p of Array.isArray(body) ? body : [body]) h.update(p);
+  return `sha256=${h.digest('hex')}`;
 }
 
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms; undefined when absent or unreadable. */
@@ -83,12 +85,17 @@ export class HttpTransport implements Transport {
 
   async send(batch: OutboundEvent[], signal: AbortSignal): Promise<SendResult> {
     if (this.opts.mode === 'batch') {
-      const body = `[${batch.map((e) => e.json).join(',')}]`;
-      return this.verdict(batch.map((e) => e.seq), await this.post(body, BATCH_CONTENT_TYPE, batch.length, signal));
+      // The body goes out as pieces (one per event): no megabyte string per batch for the GC to chase.
+      const body: string[] = ['['];
+      for (const e of batch) body.push(e.json, ',');
+      body[body.length - 1] = ']';
+      const seqs = batch.map((e) => e.seq);
+      batch.length = 0; // the body holds the JSON now; nothing else keeps it alive
+      return this.verdict(seqs, await this.post(body, BATCH_CONTENT_TYPE, seqs.length, signal));
     }
     const delivered: number[] = [];
     for (const e of batch) {
-      const r = this.verdict([e.seq], await this.post(e.json, STRUCTURED_CONTENT_TYPE, 1, signal));
+      const r = this.verdict([e.seq], await this.post([e.json], STRUCTURED_CONTENT_TYPE, 1, signal));
       if (r.delivered.length === 0) return { ...r, delivered };
       delivered.push(e.seq);
     }
@@ -103,18 +110,19 @@ export class HttpTransport implements Transport {
     return { delivered: [], refused: reason };
   }
 
-  private post(body: string, contentType: string, count: number, signal: AbortSignal): Promise<Answer | { error: string }> {
-    const buf = Buffer.from(body);
+  private post(body: string[], contentType: string, count: number, signal: AbortSignal): Promise<Answer | { error: string }> {
+    let length = 0;
+    for (const p of body) length += Buffer.byteLength(p);
     const ts = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = {
       'content-type': contentType,
-      'content-length': String(buf.length),
+      'content-length': String(length),
       [HEADERS.timestamp]: ts,
       [HEADERS.source]: this.opts.source,
       [HEADERS.count]: String(count),
     };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    if (this.opts.hmacSecret) headers[HEADERS.signature] = sign(this.opts.hmacSecret, ts, buf);
+    if (this.opts.hmacSecret) headers[HEADERS.signature] = sign(this.opts.hmacSecret, ts, body);
     const lib = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve) => {
       let settled = false;
@@ -146,7 +154,11 @@ export class HttpTransport implements Transport {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       req.on('error', (err: NodeJS.ErrnoException) => done({ error: `${err.code ?? 'error'}: ${err.message}` }));
-      req.end(buf);
+      req.cork();
+      for (const p of body) req.write(p);
+      body.length = 0; // written (copied) to the socket
+      req.end();
+      req.uncork();
     });
   }
 }
