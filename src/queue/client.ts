@@ -35,6 +35,16 @@ interface BlockRow {
   next: number;
 }
 
+interface OfflineRow {
+  id: number;
+  block_id: number;
+  day: string;
+  number: string;
+  service_id: string;
+  priority: string | null;
+  issued_at: number;
+}
+
 const UNREACHABLE: Notice = {
   code: 'queue-host-unreachable',
   message: 'The queue server cannot be reached',
@@ -223,32 +233,46 @@ export class QueueClient {
     })();
   }
 
-  /** Sends tickets issued offline to the host, oldest first. */
+  /**
+   * Sends tickets issued offline to the host, oldest first (synced: 0 pending, 1 received,
+   * 2 refused). A ticket the host refuses (its block unknown there, e.g. a replaced host database)
+   * is set aside with an error in the log instead of holding back the others.
+   */
   async sync(): Promise<void> {
+    const mark = this.d.db.prepare('UPDATE queue_offline_tickets SET synced = ? WHERE id = ?');
     for (;;) {
-      const rows = this.d.db.prepare('SELECT * FROM queue_offline_tickets WHERE synced = 0 ORDER BY id LIMIT 200').all() as {
-        id: number;
-        block_id: number;
-        number: string;
-        service_id: string;
-        priority: string | null;
-        issued_at: number;
-      }[];
+      const rows = this.d.db.prepare('SELECT * FROM queue_offline_tickets WHERE synced = 0 ORDER BY id LIMIT 200').all() as OfflineRow[];
       if (rows.length === 0) return;
-      const body: ImportBody = {
-        agent: this.d.agentId,
-        tickets: rows.map((r) => ({
-          blockId: r.block_id,
-          number: r.number,
-          serviceId: r.service_id,
-          ...(r.priority ? { priority: r.priority } : {}),
-          issuedAt: new Date(r.issued_at).toISOString(),
-        })),
-      };
-      await this.request('POST', '/api/v1/queue/blocks/tickets', body);
-      const mark = this.d.db.prepare('UPDATE queue_offline_tickets SET synced = 1 WHERE id = ?');
-      this.d.db.transaction(() => rows.forEach((r) => mark.run(r.id)))();
+      try {
+        await this.request('POST', '/api/v1/queue/blocks/tickets', this.importBody(rows));
+        this.d.db.transaction(() => rows.forEach((r) => mark.run(1, r.id)))();
+      } catch (err) {
+        if (!(err instanceof HttpError && err.statusCode === 409)) throw err;
+        for (const r of rows) {
+          try {
+            await this.request('POST', '/api/v1/queue/blocks/tickets', this.importBody([r]));
+            mark.run(1, r.id);
+          } catch (e) {
+            if (!(e instanceof HttpError && e.statusCode === 409)) throw e;
+            this.d.log.error({ number: r.number, day: r.day, reason: e.message }, 'queue host refused a ticket issued offline; it is not in the host line');
+            mark.run(2, r.id);
+          }
+        }
+      }
     }
+  }
+
+  private importBody(rows: OfflineRow[]): ImportBody {
+    return {
+      agent: this.d.agentId,
+      tickets: rows.map((r) => ({
+        blockId: r.block_id,
+        number: r.number,
+        serviceId: r.service_id,
+        ...(r.priority ? { priority: r.priority } : {}),
+        issuedAt: new Date(r.issued_at).toISOString(),
+      })),
+    };
   }
 
   /** Keeps at least half a block of today's numbers in reserve for every service. */
@@ -279,6 +303,7 @@ export class QueueClient {
   link(): LinkState {
     const day = localTime(this.clock(), this.d.timezone).day;
     const pendingSync = (this.d.db.prepare('SELECT COUNT(*) AS n FROM queue_offline_tickets WHERE synced = 0').get() as { n: number }).n;
+    const refused = (this.d.db.prepare('SELECT COUNT(*) AS n FROM queue_offline_tickets WHERE day = ? AND synced = 2').get(day) as { n: number }).n;
     const blocks = this.d.config.services.map((s) => ({ serviceId: s.id, remaining: this.remaining(day, s.id) }));
     let notice: Notice | null = null;
     if (!this.reachable) {
@@ -286,6 +311,12 @@ export class QueueClient {
       notice = offline
         ? { code: 'issuing-offline', message: `${UNREACHABLE.message}; tickets are issued from reserved numbers`, messageVi: `${UNREACHABLE.messageVi}; đang cấp số từ dải số dự phòng` }
         : { ...UNREACHABLE, message: `${UNREACHABLE.message}; tickets cannot be issued`, messageVi: `${UNREACHABLE.messageVi}; tạm thời không cấp được số` };
+    } else if (refused > 0) {
+      notice = {
+        code: 'offline-tickets-refused',
+        message: `${refused} tickets issued here while the host was unreachable were refused by the host; staff must call them by hand`,
+        messageVi: `${refused} số cấp tại đây khi mất kết nối bị máy chủ từ chối; nhân viên cần gọi các số này thủ công`,
+      };
     }
     return {
       role: 'client',
@@ -293,6 +324,7 @@ export class QueueClient {
       reachable: this.reachable,
       lastContactAt: this.lastContactAt?.toISOString() ?? null,
       pendingSync,
+      refusedSync: refused,
       blocks,
       notice,
     };

@@ -90,7 +90,7 @@ export class Queue {
       this.client.start();
       ctx.health.register('queue', () => {
         const l = this.client!.link();
-        return l.reachable ? { ok: true, detail: { role: 'client', host: l.hostUrl } } : { ok: false, message: l.notice?.message, messageVi: l.notice?.messageVi, detail: { ...l } };
+        return l.notice === null ? { ok: true, detail: { role: 'client', host: l.hostUrl } } : { ok: false, message: l.notice.message, messageVi: l.notice.messageVi, detail: { ...l } };
       });
     }
   }
@@ -216,7 +216,7 @@ export class Queue {
 
   link(): LinkState {
     if (this.client) return this.client.link();
-    return { role: 'host', reachable: true, lastContactAt: null, pendingSync: 0, blocks: [], notice: null };
+    return { role: 'host', reachable: true, lastContactAt: null, pendingSync: 0, refusedSync: 0, blocks: [], notice: null };
   }
 
   reserveBlock(body: BlockBody): Block {

@@ -211,6 +211,7 @@ export const LinkState = Type.Object({
   reachable: Type.Boolean(),
   lastContactAt: Type.Union([Type.String(), Type.Null()]),
   pendingSync: Type.Integer({ description: 'Tickets issued offline not yet received by the host' }),
+  refusedSync: Type.Integer({ description: 'Tickets issued offline today that the host refused (shown to staff)' }),
   blocks: Type.Array(Type.Object({ serviceId: Type.String(), remaining: Type.Integer() })),
   notice: Type.Union([Notice, Type.Null()]),
 });

@@ -128,4 +128,29 @@ describe('queue client kiosk', () => {
     // The offline tickets are called in the order they were issued, before later ones.
     expect((await q(client, 'POST', '/queue/counters/3/call-next')).body.ticket.number).toBe('A001');
   }, 60_000);
+
+  it('a host that lost its database refuses the offline tickets: set aside and shown to staff', async () => {
+    const base = testConfig();
+    const tokens = { tokens: [{ name: 'kiosk', token: TOKEN, scopes: ['queue'] }] };
+    const first = await startAgent(testConfig({ security: tokens }), { listen: true });
+    started.push(first);
+    const port = Number(new URL(first.url).port);
+    const client = await startAgent(
+      testConfig({ agent: { id: 'kiosk-2' }, queue: { ...base.queue, role: 'client', hostUrl: first.url, token: TOKEN, printing: { enabled: false }, client: { checkIntervalMs: 200, timeoutMs: 1000, blockSize: 2 } } }),
+    );
+    started.push(client);
+    const link = async () => (await client.fastify.inject({ url: '/api/v1/queue/link', headers: { host: '127.0.0.1' } })).json();
+    await expect.poll(async () => (await link()).blocks[0].remaining, { timeout: 10_000 }).toBe(2);
+    await first.stop();
+    const t = await client.fastify.inject({ method: 'POST', url: '/api/v1/queue/tickets', payload: { serviceId: 'land' }, headers: { host: '127.0.0.1' } });
+    expect(t.json()).toMatchObject({ number: 'A001', offline: true });
+
+    const fresh = testConfig({ security: tokens });
+    const second = await startAgent({ ...fresh, agent: { ...fresh.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
+    started.push(second);
+    await expect.poll(async () => (await link()).refusedSync, { timeout: 10_000 }).toBe(1);
+    expect(await link()).toMatchObject({ reachable: true, pendingSync: 0, notice: { code: 'offline-tickets-refused', messageVi: expect.stringContaining('gọi các số này thủ công') } });
+    const health = (await client.fastify.inject({ url: '/api/v1/health', headers: { host: '127.0.0.1' } })).json();
+    expect(health).toMatchObject({ status: 'degraded', checks: { queue: { ok: false } } });
+  }, 60_000);
 });
