@@ -109,6 +109,9 @@ export class QueueFeed {
 
   constructor(stream: EventStream) {
     stream.on('hcc.queue.board', (ev) => this.apply(ev.data as Any));
+    // Pushes come from the agent that numbers tickets; a page served by a client agent (queue.role:
+    // client) does not get them, so the state is also re-read now and then.
+    setInterval(() => void this.load(), 15000);
   }
 
   private apply(state: Any): void {
