@@ -142,7 +142,11 @@ export class EscPosPaper {
         case 0x4d:
         case 0x47:
         case 0x52:
+        case 0x20: // ESC SP right-side spacing
+        case 0x7b: // ESC { upside down
           return arg(1);
+        case 0x24: // ESC $ nL nH absolute position (ignored: lines are laid out by alignment)
+          return arg(2);
         default:
           this.unknown.push(`ESC 0x${op.toString(16)}`);
           return 2;
@@ -202,10 +206,22 @@ export class EscPosPaper {
         case 0x48:
         case 0x66:
           return need(3) ? 3 : -1;
+        case 0x4c: // GS L left margin
+        case 0x57: // GS W print area width
+          return need(4) ? 4 : -1;
         default:
           this.unknown.push(`GS 0x${op.toString(16)}`);
           return 2;
       }
+    }
+    if (c === 0x1c) {
+      // FS: Kanji mode commands sent by many Asian-market drivers; none prints anything here.
+      if (!need(2)) return -1;
+      const op = b[i + 1];
+      if (op === 0x2e || op === 0x26) return 2;
+      if (op === 0x43 || op === 0x21 || op === 0x2d) return need(3) ? 3 : -1;
+      this.unknown.push(`FS 0x${op.toString(16)}`);
+      return 2;
     }
     if (c < 0x20) return 1; // other control bytes: ignored, as most printers do
     this.text(c);

@@ -78,6 +78,21 @@ describe('raster encoding', () => {
   });
 });
 
+describe('paper decoder', () => {
+  it('skips common setup commands of other POS software without printing them', () => {
+    const paper = new EscPosPaper({ width: 384 });
+    // FS . (cancel Kanji), GS L 0 0, GS W 128 1, ESC $ 0 0, ESC SP 0, then text, LF, feed-and-cut.
+    paper.write(Buffer.from([0x1c, 0x2e, 0x1d, 0x4c, 0, 0, 0x1d, 0x57, 128, 1, 0x1b, 0x24, 0, 0, 0x1b, 0x20, 0, 0x41, 0x0a, 0x1d, 0x56, 66, 0]));
+    expect(paper.unknown).toEqual([]);
+    expect(paper.pages).toHaveLength(1);
+    expect(paper.pages[0].height).toBe(30);
+    // Only the "A" (one 12-dot cell) carries ink.
+    let maxX = 0;
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 384; x++) if (paper.pages[0].data[y * 48 + (x >> 3)] & (0x80 >> (x & 7))) maxX = Math.max(maxX, x);
+    expect(maxX).toBeLessThan(12);
+  });
+});
+
 describe('DLE EOT status', () => {
   const conds = ['paperOut', 'coverOpen', 'paperNearEnd', 'cutterError', 'unrecoverableError', 'autoRecoverableError'] as const;
 
