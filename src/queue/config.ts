@@ -63,8 +63,8 @@ export const QueueSection = section(
       description: 'host numbers tickets for the site (one per site); client forwards every queue request to the host at hostUrl.',
       default: 'host',
     }),
-    hostUrl: key(Type.String({ maxLength: 512 }), { title: 'Host URL', description: 'Client role: base URL of the queue host agent, e.g. http://10.0.0.5:7420.', default: '' }),
-    token: key(Type.String({ maxLength: 256 }), { title: 'Host token', description: 'Client role: bearer token with the queue scope on the host.', default: '' }),
+    hostUrl: key(Type.String({ maxLength: 512 }), { title: 'Host URL', description: 'Client role: base URL of the queue host agent, e.g. http://10.0.0.5:7420. The host listens on the LAN (agent.listen.host) and lists that name in security.allowedHosts.', default: '' }),
+    token: key(Type.String({ maxLength: 256 }), { title: 'Host token', description: 'Client role: bearer token with the queue scope on the host (one per kiosk: the host rate-limits per token).', default: '' }),
     services: key(Type.Array(ServiceItem), { title: 'Services', description: 'Services offered.', default: [] }),
     counters: key(Type.Array(CounterItem), { title: 'Counters', description: 'Counters of the site.', default: [] }),
     openingHours: key(Type.Array(HoursItem), {

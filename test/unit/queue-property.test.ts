@@ -93,7 +93,7 @@ for (const policy of ['strict', 'interleaved'] as const) {
           const rows = agent.ctx.db.prepare('SELECT COUNT(*) AS n FROM queue_tickets').get() as { n: number };
           expect(rows.n).toBe(issued.length);
         }),
-        { numRuns: 40 },
+        { numRuns: 30 },
       );
     }, 120_000);
   });
