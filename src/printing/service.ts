@@ -267,7 +267,8 @@ export class PrintService implements PrintSubmitter {
   private async ready(dev: Printer): Promise<boolean> {
     const st = dev.status();
     if (st.state === 'disconnected') {
-      this.waitAll(dev.id, { code: st.code ?? 'offline', error: `printer not connected: ${st.reason}`, errorVi: `máy in chưa kết nối: ${st.reasonVi}` });
+      // The job's reason is the same whatever the transport said (connection lost, cannot open…).
+      this.waitAll(dev.id, { code: 'offline', error: `printer not connected: ${st.reason}`, errorVi: `máy in chưa kết nối: ${st.reasonVi}` });
       return false;
     }
     let cond: PrinterCondition | null;
