@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { expect } from 'vitest';
 import type { Clock } from '../../src/outbox/relay.ts';
 import type { Receiver } from '../../src/outbox/receiver.ts';
@@ -76,8 +77,9 @@ const canConnect = (port: number) =>
 export class Broker {
   proc: ChildProcess | null = null;
   readonly dir = tempDir('hcc-mosq-');
-  constructor(readonly port: number) {
-    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\nlog_dest none\nmax_queued_messages 0\n`);
+  /** Runs as the current user (as root mosquitto would switch to `mosquitto` and lose our temp dir). `extra` adds config lines; it gets the broker's directory for files it refers to (e.g. an ACL file). */
+  constructor(readonly port: number, extra: (dir: string) => string = () => '') {
+    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nuser ${userInfo().username}\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\nlog_dest none\nmax_queued_messages 0\n${extra(this.dir)}`);
   }
   async start(): Promise<void> {
     this.proc = spawn('mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });

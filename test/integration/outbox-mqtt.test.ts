@@ -2,7 +2,8 @@
  * The relay against a real mosquitto started by the test: QoS 1 with a persistent session, topic
  * layout, delivery on PUBACK; the broker goes away (events pile up, nothing lost) and comes back.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startAgent, testConfig } from '../helpers/agent.ts';
@@ -70,4 +71,27 @@ describe('outbox over MQTT (real mosquitto)', () => {
       await agent.cleanup();
     }
   }, 60000);
+
+  it('a PUBACK "not authorized" (broker ACL) makes a dead letter; other types still flow', async () => {
+    const acl = new Broker(await freePort(), (dir) => {
+      writeFileSync(join(dir, 'acl'), 'topic write hcc/+/+/events/hcc.test.ok\n');
+      return `acl_file ${join(dir, 'acl')}\n`;
+    });
+    await acl.start();
+    const agent = await startAgent(testConfig({
+      queue: { role: 'host', services: [], counters: [] },
+      devices: [],
+      central: { transport: 'mqtt', mqtt: { url: `mqtt://127.0.0.1:${acl.port}`, ackTimeoutMs: 2000 }, relay: { backoffBaseMs: 20, backoffMaxMs: 100 } },
+    }));
+    try {
+      const denied = agent.ctx.events.record('hcc.test.denied', 'X', {});
+      agent.ctx.events.record('hcc.test.ok', 'Y', {});
+      await until(() => agent.ctx.outbox.status().dead === 1 && agent.ctx.outbox.status().delivered === 1);
+      expect(agent.ctx.outbox.store.deadEvents()[0]).toMatchObject({ id: denied.id, error: 'mqtt PUBACK 0x87 not authorized' });
+    } finally {
+      await agent.cleanup();
+      await acl.stop();
+      rmSync(acl.dir, { recursive: true, force: true });
+    }
+  }, 30000);
 });
