@@ -14,6 +14,7 @@ import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, wa
 const CCCD = '001099012345|123456789|Nguyễn Văn An|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|15082021';
 const CODE = '000.00.21.H30-261122-0001';
 const CODE_A4 = '000.00.21.H30-261122-0002';
+const COMPONENTS = ['Đơn đăng ký', 'Giấy tờ về đất'];
 
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof uiAgent>>;
@@ -35,7 +36,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => central.listen(0, '127.0.0.1', r));
   const statusUrl = `http://127.0.0.1:${(central.address() as AddressInfo).port}/dossiers/{code}`;
-  [browser, agent] = await Promise.all([launch(), uiAgent({ central: { transport: 'none', http: { statusUrl, statusTimeoutMs: 1000 } } })]);
+  [browser, agent] = await Promise.all([
+    launch(),
+    uiAgent({
+      central: { transport: 'none', http: { statusUrl, statusTimeoutMs: 1000 } },
+      // The feeder holds 10 pages for two components, each share preceded by a separator sheet.
+      devices: [
+        { id: 'receipt', type: 'printer', driver: 'simulated', width: 576 },
+        { id: 'barcode', type: 'barcode', driver: 'simulated' },
+        { id: 'docs', type: 'document-scanner', driver: 'simulated', pages: 10, components: COMPONENTS },
+      ],
+    }),
+  ]);
   page = await browser.newPage({ viewport: LANDSCAPE });
   errors = watchErrors(page);
   await page.goto(`${agent.url}/counter?counter=3`);
@@ -64,16 +76,23 @@ describe('counter page', { timeout: 60000 }, () => {
     expect(listed).not.toContain('001099012345');
   });
 
-  it('runs a 10-page scan session: 10 thumbnails arrive, then the PDFs', async () => {
+  it('runs a 10-page scan session: 10 thumbnails arrive grouped by component, then the PDFs', async () => {
     await page.locator('[data-field="dossierCode"]').fill(CODE);
+    // The receipt's components are the session's expected components.
+    await page.locator('[data-field="componentName"]').first().fill(COMPONENTS[0]);
+    await page.getByRole('button', { name: 'Thêm giấy tờ' }).click();
+    await page.locator('[data-field="componentName"]').nth(1).fill(COMPONENTS[1]);
     await page.getByTestId('start-scan').click();
-    const thumbs = page.locator('[data-testid="thumbs"] [data-page]');
-    await eventually(() => thumbs.count(), 60000).toBe(10);
+    const pages = page.locator('[data-testid="thumbs"] img[data-kind="page"]');
+    await eventually(() => pages.count(), 60000).toBe(10);
     const docs = page.getByTestId('scan-docs').locator('a');
-    await eventually(() => docs.count(), 30000).toBeGreaterThan(0);
+    await eventually(() => docs.count(), 30000).toBe(2);
     expect(await page.getByTestId('scan-progress').evaluate((p) => (p as HTMLProgressElement).position)).toBe(1);
-    // Every page has its thumbnail image; each PDF link serves a PDF.
-    expect(await page.locator('[data-testid="thumbs"] img[data-page]').count()).toBe(10);
+    // Grouped: five pages per component; the two separator sheets are shown apart, not kept.
+    for (const c of COMPONENTS) expect(await page.locator(`.c-thumb-group[data-component="${c}"] img`).count()).toBe(5);
+    expect(await page.locator('[data-testid="thumbs"] [data-kind="separator"]').count()).toBe(2);
+    expect(await page.getByTestId('scan-status').textContent()).toContain('10/12');
+    // Each PDF link serves a PDF.
     for (const href of await docs.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))) {
       const r = await fetch(href);
       expect(r.status).toBe(200);

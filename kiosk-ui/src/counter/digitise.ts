@@ -133,7 +133,9 @@ export class DigitisePanel {
     else this.bar.value = this.state ? 1 : 0;
     this.count.textContent = this.state ? t('pages', { n: this.pages.length }) : '';
     const byComponent = new Map<string, Page[]>();
-    for (const p of this.pages) {
+    // Components in scan order first; blank backs and separator sheets (not kept) after them.
+    const ordered = [...this.pages.filter((p) => p.kind === 'page'), ...this.pages.filter((p) => p.kind !== 'page')];
+    for (const p of ordered) {
       const group = p.kind === 'page' ? p.component : `(${t(p.kind === 'blank' ? 'blankPages' : 'separators')})`;
       byComponent.set(group, [...(byComponent.get(group) ?? []), p]);
     }
