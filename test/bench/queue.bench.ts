@@ -38,6 +38,16 @@ async function load(url: string, post?: () => string): Promise<Result> {
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
 }
 
+/** After a load run the agent may answer 503 (event loop still catching up, under-pressure): retry. */
+async function settled<T>(request: () => Promise<Response>): Promise<T> {
+  for (let i = 0; ; i++) {
+    const res = await request();
+    if (res.ok || i >= 100) return (await res.json()) as T;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function measure(printing: boolean): Promise<{ tickets: Result; health: Result; issued: number; printed: boolean }> {
   const dir = tempDir('hcc-queue-bench-');
   const port = await freePort();
@@ -65,12 +75,12 @@ async function measure(printing: boolean): Promise<{ tickets: Result; health: Re
     const health = await load(`${base}/api/v1/health`);
     let n = 0;
     const tickets = await load(`${base}/api/v1/queue/tickets`, () => JSON.stringify({ serviceId: SERVICES[n++ % SERVICES.length].id }));
-    const state = (await (await fetch(`${base}/api/v1/queue/state`)).json()) as { services: { waiting: number }[] };
+    const state = await settled<{ services: { waiting: number }[] }>(() => fetch(`${base}/api/v1/queue/state`));
     const issued = state.services.reduce((a, s) => a + s.waiting, 0);
     // Printing really ran: one more ticket comes back with its print job.
-    const last = (await (await fetch(`${base}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"serviceId":"svc-A"}' })).json()) as {
-      printJobId?: string;
-    };
+    const last = await settled<{ printJobId?: string }>(() =>
+      fetch(`${base}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"serviceId":"svc-A"}' }),
+    );
     const printed = last.printJobId !== undefined;
     return { tickets, health, issued, printed };
   } finally {
