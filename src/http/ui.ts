@@ -52,6 +52,12 @@ export const uiPlugin: FastifyPluginAsync<{ ctx: AgentContext; distDir?: string 
     ctx.log.error({ err }, 'could not build the pages (kiosk-ui)');
   }
 
+  // The pages and their assets hold no data: a LAN display may load them without a token (its
+  // API calls still need one: `?access_token=` in the page URL). Host/Origin checks still apply.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), public: true };
+  });
+
   await app.register(fastifyStatic, {
     root: distDir,
     prefix: '/ui/',

@@ -57,6 +57,31 @@ describe('pages', () => {
   });
 });
 
+describe('a board on the LAN', () => {
+  let lan: Awaited<ReturnType<typeof startAgent>>;
+  beforeAll(async () => {
+    lan = await startAgent(
+      testConfig({
+        agent: { listen: { host: '0.0.0.0', port: 0 } },
+        security: { allowInsecureLan: true, allowedHosts: ['10.0.0.5'], tokens: [{ name: 'board', token: 'board-token-123', scopes: ['board'] }] },
+      }),
+    );
+  });
+  afterAll(async () => {
+    await lan?.cleanup();
+  });
+  const get = (url: string) => lan.fastify.inject({ url, remoteAddress: '10.0.0.9', headers: { host: '10.0.0.5:7420' } });
+
+  it('loads the page and its assets without a token (they hold no data); the API still wants one', async () => {
+    expect((await get('/board')).statusCode).toBe(200);
+    expect((await get('/ui/board.js')).statusCode).toBe(200);
+    expect((await get('/ui/board.css')).statusCode).toBe(200);
+    expect((await get('/api/v1/queue/state')).statusCode).toBe(401);
+    expect((await get('/api/v1/queue/state?access_token=board-token-123')).statusCode).toBe(200);
+    expect((await get('/metrics')).statusCode).toBe(401);
+  });
+});
+
 describe('build on start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hcc-ui-'));
   const src = join(dir, 'src');
