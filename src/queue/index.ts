@@ -30,6 +30,8 @@ import type {
 
 /** Board pushes are coalesced: at most one `hcc.queue.board` per this many ms. */
 const BOARD_PUSH_MS = 100;
+/** Voice calls cached longer than this are removed at start. */
+const VOICE_CACHE_DAYS = 7;
 
 export class Queue {
   readonly name = 'queue';
@@ -80,7 +82,10 @@ export class Queue {
     if (cfg.role === 'host') {
       this.engine = new QueueEngine({ ...deps, events: ctx.events, onChange: () => this.boardChanged() }, this.clockFn);
       this.engine.start();
-      if (cfg.voice.enabled) this.voice = new Voice(cfg.voice, ctx.dataDir);
+      if (cfg.voice.enabled) {
+        this.voice = new Voice(cfg.voice, ctx.dataDir);
+        this.voice.prune(VOICE_CACHE_DAYS).catch((err) => ctx.log.warn({ err }, 'voice cache prune failed'));
+      }
       ctx.health.register('queue', () => ({ ok: true, detail: { role: 'host' } }));
     } else {
       this.client = new QueueClient(

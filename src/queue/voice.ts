@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { QueueConfig } from './config.ts';
@@ -91,6 +91,29 @@ export class Voice {
     dataDir: string,
   ) {
     this.cacheDir = join(dataDir, 'queue-voice');
+  }
+
+  /**
+   * Removes cached calls older than `maxAgeDays` (the cache could otherwise grow to every number
+   * × every counter, ~300 KB each). Returns how many were removed.
+   */
+  async prune(maxAgeDays: number, now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.cacheDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const file = join(this.cacheDir, name);
+      const st = await stat(file).catch(() => null);
+      if (st && now - st.mtimeMs > maxAgeDays * 86_400_000) {
+        await unlink(file).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** The WAV of a call; the same text is produced once and then read from the cache. */

@@ -1,7 +1,7 @@
 /** Voice call text, espeak-ng synthesis with its cache, recorded clips joined; local time for the queue. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Voice, buildWav, callText, joinWavs, parseWav, spokenParts } from '../../src/queue/voice.ts';
 import { isOpenAt, localTime } from '../../src/queue/clock.ts';
@@ -46,6 +46,19 @@ describe('voice call', () => {
     expect(statSync(join(data, 'queue-voice', cached[0])).mtimeMs).toBe(mtime);
     await v.wav('A013', '3');
     expect(readdirSync(join(data, 'queue-voice'))).toHaveLength(2);
+  });
+
+  it('prunes cached calls older than the limit', async () => {
+    const data = dir();
+    const v = new Voice(voiceCfg, data);
+    await v.wav('A001', '1');
+    await v.wav('A002', '1');
+    const [old] = readdirSync(join(data, 'queue-voice'));
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+    utimesSync(join(data, 'queue-voice', old), tenDaysAgo, tenDaysAgo);
+    expect(await v.prune(7)).toBe(1);
+    expect(readdirSync(join(data, 'queue-voice'))).toHaveLength(1);
+    expect(await new Voice(voiceCfg, dir()).prune(7)).toBe(0); // no cache yet
   });
 
   it('joins recorded clips of one format', async () => {
