@@ -58,6 +58,9 @@ describe('outbox over HTTP', () => {
     const res = await agent.fastify.inject({ url: '/api/v1/outbox', headers: { host: 'localhost' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ pending: 0, delivered: 40, dead: 0, transport: 'http', oldestPendingAgeMs: null });
+    const metrics = (await agent.fastify.inject({ url: '/metrics', headers: { host: 'localhost' } })).body;
+    expect(metrics).toContain('hcc_outbox_events{state="delivered"} 40');
+    expect(metrics).toContain('hcc_outbox_oldest_pending_age_seconds 0');
   });
 
   it('survives 500s, 429 + Retry-After, resets, timeouts, slow answers and lost answers', async () => {

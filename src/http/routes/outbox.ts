@@ -1,5 +1,6 @@
 /** GET /outbox (relay state), GET /outbox/dead (dead letters), POST /outbox/dead/:id/retry. Admin scope. */
 import Type from 'typebox';
+import { Gauge } from 'prom-client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { notFound } from '../errors.ts';
@@ -39,6 +40,26 @@ const DeadSchema = Type.Object({
 
 export const outboxRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+  // Prometheus: what an operator alerts on (a growing backlog, an old pending event, dead letters).
+  new Gauge({
+    name: 'hcc_outbox_events',
+    help: 'Outbox events by state (pending, delivered not yet pruned, dead).',
+    labelNames: ['state'],
+    registers: [ctx.metrics],
+    collect() {
+      const s = ctx.outbox.status();
+      for (const state of ['pending', 'delivered', 'dead'] as const) this.set({ state }, s[state]);
+    },
+  });
+  new Gauge({
+    name: 'hcc_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest event not yet forwarded (0 when none).',
+    registers: [ctx.metrics],
+    collect() {
+      this.set((ctx.outbox.status().oldestPendingAgeMs ?? 0) / 1000);
+    },
+  });
 
   app.get('/outbox', { config: { scope: 'admin' }, schema: { summary: 'Outbox and relay state: pending, delivered, dead, oldest pending age, last error, backoff', tags: ['outbox'], response: { 200: OutboxStatusSchema } } }, async () => ctx.outbox.status());
 
