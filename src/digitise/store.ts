@@ -99,6 +99,9 @@ const toDocument = (r: any): DocumentRow => ({
 });
 
 export class ScanStore {
+  /** Session updates run once per page: their statements are prepared once per column set. */
+  private readonly updates = new Map<string, ReturnType<Db['prepare']>>();
+
   constructor(private readonly db: Db) {}
 
   migrate(): void {
@@ -129,7 +132,10 @@ export class ScanStore {
       cols.push(`${map[k]} = @${k}`);
       vals[k] = k === 'error' || k === 'warnings' ? (v == null ? null : JSON.stringify(v)) : v;
     }
-    this.db.prepare(`UPDATE scan_sessions SET ${cols.join(', ')} WHERE id = @id`).run(vals);
+    const sql = `UPDATE scan_sessions SET ${cols.join(', ')} WHERE id = @id`;
+    let stmt = this.updates.get(sql);
+    if (!stmt) this.updates.set(sql, (stmt = this.db.prepare(sql)));
+    stmt.run(vals);
   }
 
   insertDocument(d: Pick<DocumentRow, 'id' | 'sessionId' | 'seq' | 'component' | 'name' | 'path'>, now: string): void {

@@ -4,7 +4,7 @@
  * blanks − separators; jam → paused → continue; cancel; events; file permissions.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -231,6 +231,47 @@ describe('scan sessions (simulated scanner)', () => {
       expect(r.component).toBe('Giấy khai sinh');
     } finally {
       await analyser.close();
+    }
+  });
+
+  test('a session cut by a restart ends as failed and its partial file goes', async () => {
+    const { DigitiseService } = await import('../../src/digitise/service.ts');
+    const store = agent.ctx.digitise.store;
+    const at = new Date().toISOString();
+    store.insertSession({ id: 'crashed-1', dossierCode: 'D-CRASH-1', scanner: 'docs', profile: 'fast', components: null }, at);
+    store.updateSession('crashed-1', { state: 'paused' }, at);
+    const partial = join(work, 'partial.pdf');
+    writeFileSync(partial, '%PDF-1.7 partial');
+    store.insertDocument({ id: 'crashed-doc', sessionId: 'crashed-1', seq: 1, component: 'A', name: 'x.pdf', path: partial }, at);
+    const again = new DigitiseService({ config: agent.ctx.config, dataDir: agent.ctx.dataDir, db: agent.ctx.db, events: agent.ctx.events, devices: agent.ctx.devices, log: agent.ctx.log });
+    await again.start();
+    await again.stop();
+    const v = agent.ctx.digitise.view('crashed-1')!;
+    expect(v.state).toBe('failed');
+    expect(v.error?.code).toBe('interrupted');
+    expect(v.documents[0].state).toBe('discarded');
+    expect(existsSync(partial)).toBe(false);
+  });
+});
+
+describe('scan routes need the scan scope', () => {
+  test('a foreign app with a print-only token is refused; with scan it may start a session', async () => {
+    const a = await startAgent(
+      testConfig({
+        devices: [{ id: 'docs', type: 'document-scanner', driver: 'simulated', pages: 1, maxDpi: 100 }],
+        security: { allowedOrigins: ['http://clerk.example'], tokens: [{ name: 'printer-app', token: 'print-only-token', scopes: ['print'] }, { name: 'clerk-app', token: 'clerk-scan-token', scopes: ['scan'] }] },
+      }),
+    );
+    try {
+      const call = (token: string) => a.fastify.inject({ method: 'POST', url: '/api/v1/scans', headers: { origin: 'http://clerk.example', authorization: `Bearer ${token}` }, payload: { dossierCode: 'D-SCOPE-1' } });
+      expect((await call('print-only-token')).statusCode).toBe(403);
+      const ok = await call('clerk-scan-token');
+      expect(ok.statusCode).toBe(202);
+      await a.ctx.digitise.settled(ok.json().id);
+      const sep = await a.fastify.inject({ method: 'GET', url: '/api/v1/scans/separator.pdf?component=A', headers: { origin: 'http://clerk.example', authorization: 'Bearer print-only-token' } });
+      expect(sep.statusCode).toBe(403);
+    } finally {
+      await a.cleanup();
     }
   });
 });
