@@ -155,7 +155,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     const condition = (body: Record<string, boolean>) => fetch(`${agent.url}/api/v1/devices/receipt/condition`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await condition({ paperOut: true })).status).toBe(200);
     try {
-      const page = await open('/kiosk?idle=2', PORTRAIT);
+      const page = await open('/kiosk?idle=5', PORTRAIT);
       await page.click('[data-service="land"]');
       await page.click('[data-priority=""]');
       await page.getByTestId('ticket-number').waitFor();
@@ -166,8 +166,11 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
       expect(await page.locator('body').textContent()).not.toMatch(/Error|at \w+ \(|stack/i);
       expect(await overflowing(page)).toEqual([]);
       await shot(page, 'kiosk-portrait-paper-out');
-      // Idle (2 s here): back to the start by itself.
-      await page.locator('[data-screen="home"]').waitFor({ timeout: 10000 });
+      // Idle (5 s here): back to the start by itself, and back to Vietnamese.
+      await page.getByTestId('lang').click();
+      await eventually(() => page.getByTestId('print-problem').textContent()).toContain('ask a staff member');
+      await page.locator('[data-screen="home"]').waitFor({ timeout: 20000 });
+      expect(await page.locator('.k-title').textContent()).toBe('Xin mời chọn dịch vụ để lấy số thứ tự');
       await page.close();
     } finally {
       await condition({ paperOut: false });
