@@ -8,6 +8,13 @@ import { qrMatrix } from './symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';
 import type { Branding, DossierReceipt } from './templates.ts';
 
+/**
+ * OpenType features for every text run: no `ccmp`, whose decomposition of some precomposed
+ * letters (ụ) leaves glyphs with no Unicode mapping, so copy-paste and search would lose tones.
+ * Text is NFC, so the font's precomposed glyphs are what should print.
+ */
+const F = { ccmp: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
+
 export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margins: { top: 50, bottom: 50, left: 60, right: 60 }, info: { Title: `Giấy tiếp nhận hồ sơ ${d.dossierCode}`, Creator: 'hcc-agent' } });
   doc.registerFont('R', FONT_FILES.regular);
@@ -25,31 +32,31 @@ export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promis
   const page = (copy: number) => {
     const top = doc.y;
     const half = W / 2 - 10;
-    doc.font('B').fontSize(11).text(d.agencyName.toUpperCase(), 60, top, { width: half, align: 'center' });
-    doc.font('B').fontSize(10).text((d.receivingUnit ?? branding.receivingUnit).toUpperCase(), { width: half, align: 'center' });
+    doc.font('B').fontSize(11).text(d.agencyName.toUpperCase(), 60, top, { features: F, width: half, align: 'center' });
+    doc.font('B').fontSize(10).text((d.receivingUnit ?? branding.receivingUnit).toUpperCase(), { features: F, width: half, align: 'center' });
     const leftBottom = doc.y;
-    doc.font('B').fontSize(11).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 60 + half + 20, top, { width: half, align: 'center' });
-    doc.font('B').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', { width: half, align: 'center', underline: true });
-    doc.font('R').fontSize(10).text(dateVi(d.receivedAt, tz), { width: half, align: 'center' });
+    doc.font('B').fontSize(11).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 60 + half + 20, top, { features: F, width: half, align: 'center' });
+    doc.font('B').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', { features: F, width: half, align: 'center', underline: true });
+    doc.font('R').fontSize(10).text(dateVi(d.receivedAt, tz), { features: F, width: half, align: 'center' });
     doc.x = 60;
     doc.y = Math.max(doc.y, leftBottom) + 16;
-    doc.font('B').fontSize(14).text('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', { width: W, align: 'center' });
-    doc.font('B').fontSize(12).text(`Mã hồ sơ: ${d.dossierCode}`, { width: W, align: 'center' });
+    doc.font('B').fontSize(14).text('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', { features: F, width: W, align: 'center' });
+    doc.font('B').fontSize(12).text(`Mã hồ sơ: ${d.dossierCode}`, { features: F, width: W, align: 'center' });
     doc.moveDown(0.8);
-    const field = (label: string, value: string) => doc.font('B').fontSize(11).text(`${label}: `, { continued: true }).font('R').text(value);
+    const field = (label: string, value: string) => doc.font('B').fontSize(11).text(`${label}: `, { features: F, continued: true }).font('R').text(value, { features: F });
     field('Tiếp nhận hồ sơ của', d.applicant.name);
     if (d.applicant.address) field('Địa chỉ', d.applicant.address);
     if (d.applicant.phone) field('Số điện thoại', d.applicant.phone);
     if (d.applicant.email) field('Email', d.applicant.email);
     field('Nội dung yêu cầu giải quyết', d.request);
-    doc.font('B').text('1. Thành phần hồ sơ nộp gồm:');
+    doc.font('B').text('1. Thành phần hồ sơ nộp gồm:', { features: F });
     const cols = [30, W - 30 - 140, 70, 70];
     const row = (cells: string[], bold = false) => {
       const y = doc.y;
       let x = 60;
       let bottom = y;
       cells.forEach((c, i) => {
-        doc.font(bold ? 'B' : 'R').fontSize(10).text(c, x + 3, y + 3, { width: cols[i] - 6, align: i >= 2 ? 'center' : 'left' });
+        doc.font(bold ? 'B' : 'R').fontSize(10).text(c, x + 3, y + 3, { features: F, width: cols[i] - 6, align: i >= 2 ? 'center' : 'left' });
         bottom = Math.max(bottom, doc.y + 3);
         x += cols[i];
       });
@@ -77,14 +84,14 @@ export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promis
     const mod = 2.4;
     const qy = doc.y;
     for (let r = 0; r < m.size; r++) for (let c = 0; c < m.size; c++) if (m.modules[r * m.size + c]) doc.rect(60 + c * mod, qy + r * mod, mod, mod).fill('#000');
-    doc.font('R').fontSize(8).text(d.dossierCode, 60, qy + m.size * mod + 4, { width: 160 });
-    doc.font('B').fontSize(11).text('NGƯỜI NỘP HỒ SƠ', 60 + 170, qy, { width: (W - 170) / 2, align: 'center' });
-    doc.font('B').fontSize(11).text('NGƯỜI TIẾP NHẬN HỒ SƠ', 60 + 170 + (W - 170) / 2, qy, { width: (W - 170) / 2, align: 'center' });
-    doc.font('R').fontSize(10).text(d.applicant.name, 60 + 170, qy + 80, { width: (W - 170) / 2, align: 'center' });
-    doc.font('R').fontSize(10).text(d.clerk, 60 + 170 + (W - 170) / 2, qy + 80, { width: (W - 170) / 2, align: 'center' });
+    doc.font('R').fontSize(8).text(d.dossierCode, 60, qy + m.size * mod + 4, { features: F, width: 160 });
+    doc.font('B').fontSize(11).text('NGƯỜI NỘP HỒ SƠ', 60 + 170, qy, { features: F, width: (W - 170) / 2, align: 'center' });
+    doc.font('B').fontSize(11).text('NGƯỜI TIẾP NHẬN HỒ SƠ', 60 + 170 + (W - 170) / 2, qy, { features: F, width: (W - 170) / 2, align: 'center' });
+    doc.font('R').fontSize(10).text(d.applicant.name, 60 + 170, qy + 80, { features: F, width: (W - 170) / 2, align: 'center' });
+    doc.font('R').fontSize(10).text(d.clerk, 60 + 170 + (W - 170) / 2, qy + 80, { features: F, width: (W - 170) / 2, align: 'center' });
     doc.x = 60;
     doc.y = Math.max(doc.y, qy + m.size * mod + 20) + 10;
-    if (copies === 2) doc.font('B').fontSize(10).text(copy === 1 ? 'Liên 1: Lưu' : 'Liên 2: Giao người nộp', { width: W, align: 'right' });
+    if (copies === 2) doc.font('B').fontSize(10).text(copy === 1 ? 'Liên 1: Lưu' : 'Liên 2: Giao người nộp', { features: F, width: W, align: 'right' });
   };
   page(1);
   if (copies === 2) {
