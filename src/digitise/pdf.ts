@@ -60,14 +60,17 @@ export class PdfWriter {
       lang: 'vi-VN',
       tagged: false,
       displayTitle: true,
+      // PDF/A wants the Info entries and pdfkit's XMP copy of them equal: Producer set like Creator
+      // (pdfkit writes Creator as pdf:Producer), no ModDate (pdfkit writes no xmp:ModifyDate), and no
+      // XML specials (pdfkit does not escape them in the XMP).
       info: {
-        Title: `${m.dossierCode} – ${m.component}`,
-        Subject: m.component,
-        Author: m.agent,
-        Keywords: `${m.dossierCode}, ${m.component}`,
+        Title: xmpSafe(`${m.dossierCode} – ${m.component}`),
+        Subject: xmpSafe(m.component),
+        Author: xmpSafe(m.agent),
+        Keywords: xmpSafe(`${m.dossierCode}, ${m.component}`),
         Creator: 'hcc-agent',
+        Producer: 'hcc-agent',
         CreationDate: m.scanTime,
-        ModDate: m.scanTime,
       },
     });
     const out = createWriteStream(this.path, { mode: 0o600, flags: 'wx' });
@@ -165,4 +168,9 @@ export class PdfWriter {
     }
     doc.restore();
   }
+}
+
+/** Text safe inside pdfkit's unescaped XMP packet. */
+export function xmpSafe(text: string): string {
+  return text.replace(/[<>&"']/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -5,6 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import bwipjs from 'bwip-js';
+import { xmpSafe } from './pdf.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -54,7 +55,7 @@ const MM = 72 / 25.4;
 /** One A4 separator page as a PDF (PDF/A-2b, fonts embedded). */
 export async function separatorPdf(component: string): Promise<Buffer> {
   const qr = await separatorQrPng(component);
-  const doc = new PDFDocument({ size: 'A4', margin: 0, subset: 'PDF/A-2b', pdfVersion: '1.7', lang: 'vi-VN', info: { Title: `${SEPARATOR_TITLE.vi}: ${component}`, Creator: 'hcc-agent' } });
+  const doc = new PDFDocument({ size: 'A4', margin: 0, subset: 'PDF/A-2b', pdfVersion: '1.7', lang: 'vi-VN', info: { Title: xmpSafe(`${SEPARATOR_TITLE.vi}: ${component}`), Creator: 'hcc-agent', Producer: 'hcc-agent' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((res, rej) => {

@@ -90,6 +90,12 @@ describe('scan sessions (simulated scanner)', () => {
       const info = await pdfInfo(file);
       expect(info).toMatchObject({ DossierCode: '000.00.21.H30-261122-0001', Component: d.component, PageCount: String(d.pages), Device: 'docs (simulated)', Creator: 'hcc-agent' });
       expect(new Date(info.ScanTime).getTime()).toBeGreaterThan(Date.now() - 120_000);
+      // PDF/A: the Info entries that XMP mirrors say the same in both places.
+      expect(info.Producer).toBe('hcc-agent');
+      expect(info.ModDate).toBeUndefined();
+      const xmpTitle = /<dc:title>\s*<rdf:Alt>\s*<rdf:li xml:lang="x-default">([^<]*)<\/rdf:li>/.exec(pdf.rawPayload.toString('utf8'))?.[1];
+      expect(xmpTitle).toBe(info.Title);
+      expect(info.Title).toBe(`000.00.21.H30-261122-0001 – ${d.component}`);
     }
     expect(total).toBe(s.kept);
     expect(s.documents[1].name).toBe('000.00.21.H30-261122-0001_02_Giay-khai-sinh.pdf');
