@@ -69,6 +69,14 @@ export interface RelayStatus {
   deliveredSinceStart: number;
 }
 
+/**
+ * The reason without the response body the central side sent: the body may quote event data
+ * (personal), so logs get only the status line; the dead letter keeps the whole reason.
+ */
+function headline(reason: string): string {
+  return reason.split(': ')[0].slice(0, 120);
+}
+
 /** Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): uniform in [0, min(cap, base·2^n)). */
 export function fullJitter(failures: number, baseMs: number, capMs: number, random: () => number): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 30));
@@ -226,17 +234,17 @@ export class Relay {
     }
     for (const d of res.dead ?? []) {
       this.store.markDead(d.seq, d.error);
-      this.log.warn({ seq: d.seq, error: d.error }, 'event refused by the central system: dead letter');
+      this.log.warn({ seq: d.seq, error: headline(d.error) }, 'event refused by the central system: dead letter');
     }
     const last = seqs[seqs.length - 1];
     if (this.isolateUntil && last >= this.isolateUntil) this.isolateUntil = 0;
     if (res.refused !== undefined) {
       if (seqs.length > 1) {
         this.isolateUntil = last;
-        this.log.warn({ events: seqs.length, error: res.refused }, 'batch refused: sending its events one by one');
+        this.log.warn({ events: seqs.length, error: headline(res.refused) }, 'batch refused: sending its events one by one');
       } else {
         this.store.markDead(seqs[0], res.refused);
-        this.log.warn({ seq: seqs[0], error: res.refused }, 'event refused by the central system: dead letter');
+        this.log.warn({ seq: seqs[0], error: headline(res.refused) }, 'event refused by the central system: dead letter');
       }
       return;
     }
@@ -245,7 +253,7 @@ export class Relay {
       const done = new Set([...res.delivered, ...(res.dead ?? []).map((d) => d.seq)]);
       this.store.recordAttempt(seqs.filter((s) => !done.has(s)), res.retry.error);
       const delay = this.failed(res.retry.error, res.retry.retryAfterMs);
-      this.log.warn({ error: res.retry.error, backoffMs: delay, failures: this.st.consecutiveFailures }, 'delivery failed; retrying later');
+      this.log.warn({ error: headline(res.retry.error), backoffMs: delay, failures: this.st.consecutiveFailures }, 'delivery failed; retrying later');
       await this.sleep(delay);
       return;
     }

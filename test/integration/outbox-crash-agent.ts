@@ -7,7 +7,7 @@ import { validateConfig } from '../../src/config/load.ts';
 import { buildApp } from '../../src/app.ts';
 
 const config = validateConfig({
-  agent: { id: 'crash-desk', site: 'crash-site', listen: { host: '127.0.0.1', port: 0 }, dataDir: process.env.DATA_DIR },
+  agent: { id: process.env.AGENT_ID ?? 'crash-desk', site: 'crash-site', listen: { host: '127.0.0.1', port: 0 }, dataDir: process.env.DATA_DIR },
   log: { level: 'silent' },
   devices: [],
   queue: { role: 'host', services: [], counters: [] },
