@@ -105,6 +105,19 @@ describe('admin page', { timeout: 60000 }, () => {
     expect(await page.getByTestId('health-status').textContent()).toMatch(/^(ok|degraded)$/);
   });
 
+  it('reconnects its event stream when the connection drops, and events flow again', async () => {
+    // Drop every WebSocket connection from the agent's side, as a restart or a network cut would.
+    const wss = (agent.fastify as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer;
+    expect(wss.clients.size).toBeGreaterThan(0);
+    for (const c of wss.clients) c.terminate();
+    await page.locator('.a-head .dot:not(.on)').waitFor({ timeout: 15000 });
+    await page.locator('.a-head .dot.on').waitFor({ timeout: 15000 });
+    // Events after the reconnect arrive again.
+    const r = await fetch(`${agent.url}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'civil', print: false }) });
+    const { number } = (await r.json()) as { number: string };
+    await eventually(() => page.getByTestId('events').textContent()).toContain(`hcc.queue.ticket.issued ${number}`);
+  });
+
   it('raised no page errors', () => {
     expect(errors).toEqual([]);
   });
