@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Events } from '../events.ts';
 import type { DigitiseConfig } from './config.ts';
@@ -205,5 +206,9 @@ export class ScanUploader {
       tx.emit('hcc.scan.uploaded', doc.dossierCode, { sessionId: doc.sessionId, documentId: doc.id, name: doc.name, size: doc.size, sha256: doc.sha256, url: location });
     });
     await rm(doc.path, { force: true });
+    // Once the central side has every document of the session, its page thumbnails go as well.
+    if (!this.store.documents(doc.sessionId).some((d) => d.state === 'ready' || d.state === 'writing')) {
+      await rm(join(dirname(doc.path), 'thumbs'), { recursive: true, force: true });
+    }
   }
 }

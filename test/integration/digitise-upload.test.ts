@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
 import type { SimulatedDocumentScanner } from '../../drivers/scanner/simulated.ts';
@@ -133,6 +134,9 @@ describe('upload to the central side', () => {
     expect(ev.data).toMatchObject({ name: doc.name, sha256: doc.sha256, size: doc.size });
     const gone = await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/documents/${doc.id}` });
     expect(gone.statusCode).toBe(410);
+    // Nothing of the scan stays on the desk once the central side has it: thumbnails go too.
+    await until(() => !existsSync(join(dirname(path), 'thumbs')), 10_000);
+    expect((await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/pages/1/thumb.jpg` })).statusCode).toBe(404);
   });
 
   test('a whole-file hash mismatch keeps the local copy', async () => {
