@@ -24,12 +24,27 @@ export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, Rel
 /** How often the cap is checked and delivered events are pruned. */
 const MAINTENANCE_MS = 60_000;
 
+/** A config problem that keeps the relay from running: the desk still works and events wait in the outbox. */
+export class TransportConfigError extends Error {}
+
+function checkUrl(value: string, key: string, protocols: string[]): void {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new TransportConfigError(`${key} is not a valid URL: "${value}"`);
+  }
+  if (!protocols.includes(u.protocol)) throw new TransportConfigError(`${key} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+}
+
 export function makeTransport(config: Config, source: string, log: Logger): Transport | null {
   const c = config.central;
   if (c.transport === 'http') {
+    checkUrl(c.http.url, 'central.http.url', ['http:', 'https:']);
     return new HttpTransport({ url: c.http.url, token: c.http.token, hmacSecret: c.http.hmacSecret, mode: c.http.mode, caFile: c.http.caFile, timeoutMs: c.http.timeoutMs, source });
   }
   if (c.transport === 'mqtt') {
+    checkUrl(c.mqtt.url, 'central.mqtt.url', ['mqtt:', 'mqtts:', 'ws:', 'wss:']);
     return new MqttTransport({ ...c.mqtt, site: config.agent.site, agentId: config.agent.id }, log);
   }
   return null;
@@ -43,6 +58,8 @@ export class OutboxService {
   private overCapAlarm = false;
   private fullAlarm = false;
   private unsubscribe: (() => void) | null = null;
+  /** Why the configured transport could not be built (events then wait in the outbox). */
+  private configProblem: string | null = null;
 
   constructor(
     private readonly config: Config,
@@ -53,12 +70,19 @@ export class OutboxService {
     opts: { transport?: Transport | null; clock?: Clock; random?: () => number } = {},
   ) {
     this.clock = opts.clock ?? realClock;
-    const transport = opts.transport !== undefined ? opts.transport : makeTransport(config, events.source, log);
+    let transport: Transport | null = null;
+    try {
+      transport = opts.transport !== undefined ? opts.transport : makeTransport(config, events.source, log);
+    } catch (err) {
+      if (!(err instanceof TransportConfigError)) throw err;
+      this.configProblem = err.message;
+    }
     this.relay = new Relay(store, transport, { ...config.central.relay, clock: this.clock, random: opts.random }, log);
   }
 
   async start(): Promise<void> {
     this.health.register('outbox', () => this.check());
+    if (this.configProblem) this.log.error({ problem: this.configProblem }, 'central transport not started');
     // Appends run inside the writer's transaction: look at the cap once it has committed.
     this.unsubscribe = this.store.onAppend(() => {
       if (!this.overCapAlarm && this.store.bytes > this.config.central.outbox.maxBytes) queueMicrotask(() => this.maintain(false));
@@ -89,6 +113,7 @@ export class OutboxService {
       ...counts,
       oldestPendingAgeMs: oldestPendingAt === null ? null : Math.max(0, this.clock.now() - oldestPendingAt),
       ...this.relay.status(),
+      ...(this.configProblem ? { lastError: this.configProblem } : {}),
       bytes: this.store.bytes,
       capBytes: this.config.central.outbox.maxBytes,
       overCap: this.store.bytes > this.config.central.outbox.maxBytes,
@@ -106,6 +131,9 @@ export class OutboxService {
     const bytes = this.store.bytes;
     const cap = this.config.central.outbox.maxBytes;
     const mb = (n: number) => (n / 1048576).toFixed(1);
+    if (this.configProblem) {
+      return { ok: false, message: `events are not forwarded: ${this.configProblem}`, messageVi: `Không gửi được sự kiện về hệ thống trung tâm: cấu hình sai (${this.configProblem})`, detail: { bytes, cap } };
+    }
     if (this.store.fullSince !== null) {
       return { ok: false, message: 'the disk is full: new events may not be stored', messageVi: 'Ổ đĩa đã đầy: sự kiện mới có thể không lưu được', detail: { bytes, cap } };
     }

@@ -22,7 +22,7 @@ describe('outbox store and limits', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function setup(outbox: Record<string, number> = {}) {
+  function setup(outbox: Record<string, number> = {}, central: Record<string, unknown> = { transport: 'none' }) {
     dir = tempDir();
     db = openDatabase(dir);
     const store = new OutboxStore(db);
@@ -33,7 +33,7 @@ describe('outbox store and limits', () => {
     bus.subscribe((e) => live.push(e));
     const events = new Events(db, bus, store, 'urn:hcc:s:a');
     const health = new Health();
-    const config = testConfig({ agent: { dataDir: dir }, queue: { role: 'host', services: [], counters: [] }, devices: [], central: { transport: 'none', outbox } });
+    const config = testConfig({ agent: { dataDir: dir }, queue: { role: 'host', services: [], counters: [] }, devices: [], central: { ...central, outbox } });
     svc = new OutboxService(config, store, events, health, log);
     return { store, events, health, live, svc };
   }
@@ -116,5 +116,15 @@ describe('outbox store and limits', () => {
     expect(svc.status().diskFullSince).toBeNull();
     expect(store.counts().pending).toBe(kept + 1);
     expect(health.report().checks.outbox.ok).toBe(true);
+  });
+
+  it('a bad central URL does not stop the agent: health says why, events wait', async () => {
+    const { events, health, svc } = setup({}, { transport: 'http', http: { url: 'not a url' } });
+    await svc.start();
+    events.record('hcc.test', 'X', {});
+    const r = health.report();
+    expect(r.status).toBe('degraded');
+    expect(r.checks.outbox.message).toBe('events are not forwarded: central.http.url is not a valid URL: "not a url"');
+    expect(svc.status()).toMatchObject({ state: 'disabled', pending: 1, lastError: 'central.http.url is not a valid URL: "not a url"' });
   });
 });
