@@ -40,6 +40,11 @@ export const PrintingSection = section(
     footer: key(Type.String({ maxLength: 500 }), { title: 'Footer', description: 'Printed at the bottom of receipts and tickets.', default: 'Cảm ơn quý khách!' }),
     defaultPrinter: key(Type.String(), { title: 'Default printer', description: 'Device id used when a job names none; empty = the first printer.', default: '' }),
     profiles: key(Type.Array(ProfileItem), { title: 'Printer profiles', description: 'Per-printer rendering settings; printers without a profile print raster.', default: [] }),
+    statusPollMs: key(Type.Integer({ minimum: 0, maximum: 3600000 }), {
+      title: 'Idle status check interval',
+      description: 'How often an idle printer is asked its status (DLE EOT), so paper out or a closed-down printer shows on the admin page before the next job. 0 = only around jobs.',
+      default: 30000,
+    }),
     waitingPollMs: key(Type.Integer({ minimum: 200, maximum: 600000 }), {
       title: 'Waiting re-check interval',
       description: 'How often a printer with waiting jobs (paper out, cover open, offline) is asked again; waiting jobs resume as soon as it answers fine.',

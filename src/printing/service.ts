@@ -132,13 +132,19 @@ export class PrintService implements PrintSubmitter {
       this.detach.push(() => p.off('status', onStatus));
     }
     let lastPurge = Date.now();
+    let lastStatus = Date.now();
+    const { statusPollMs, waitingPollMs } = this.deps.config.printing;
     this.timer = setInterval(() => {
       for (const id of this.store.printersWith(['waiting', 'queued'])) this.kick(id);
+      if (statusPollMs > 0 && Date.now() - lastStatus >= statusPollMs) {
+        lastStatus = Date.now();
+        this.pollIdle();
+      }
       if (Date.now() - lastPurge > 3600_000) {
         lastPurge = Date.now();
         this.purge();
       }
-    }, this.deps.config.printing.waitingPollMs);
+    }, Math.min(waitingPollMs, statusPollMs || waitingPollMs));
     this.timer.unref();
     for (const id of this.store.printersWith(['queued', 'waiting'])) this.kick(id);
   }
@@ -235,6 +241,27 @@ export class PrintService implements PrintSubmitter {
   }
 
   // ---------------------------------------------------------------- worker
+
+  /** Asks idle, reachable printers their status; the drivers turn answers into device status events. */
+  private pollIdle(): void {
+    for (const p of this.deps.devices.ofType('printer')) {
+      if (this.busy.has(p.id) || p.status().state === 'disconnected') continue;
+      this.busy.add(p.id);
+      const run: Promise<void> = p
+        .queryStatus()
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.busy.delete(p.id);
+          this.active.delete(run);
+          // A job submitted while the printer was being asked starts now.
+          if (this.running && this.store.next(p.id)) this.kick(p.id);
+        });
+      this.active.add(run);
+    }
+  }
 
   /** Starts the printer's worker unless it is already running. */
   kick(printer: string): void {

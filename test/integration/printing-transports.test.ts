@@ -103,6 +103,22 @@ describe('escpos-tcp', () => {
     expect(peer.mechanism.paper.pages).toHaveLength(1);
   });
 
+  it('an idle printer is asked its status periodically: paper out shows without any job', async () => {
+    const peer = new SimulatedEscPosPeer(576);
+    const port = await peer.listenTcp(0);
+    cleanups.push(() => peer.stop());
+    const a = await startAgent(testConfig({ devices: [{ id: 'receipt', type: 'printer', driver: 'escpos-tcp', host: '127.0.0.1', port, width: 576 }], printing: { statusPollMs: 300 } }));
+    cleanups.push(() => a.cleanup());
+    const events: CloudEvent[] = [];
+    a.ctx.bus.subscribe((e) => events.push(e));
+    await expect.poll(() => a.ctx.devices.get('receipt')!.status().state, { timeout: 5000 }).toBe('connected');
+    peer.mechanism.condition = { ...peer.mechanism.condition, paperOut: true };
+    await expect.poll(() => events.some((e) => e.type === 'hcc.device.status' && (e.data as any).code === 'paper-out'), { timeout: 10000 }).toBe(true);
+    expect(a.ctx.devices.get('receipt')!.status()).toMatchObject({ state: 'error', code: 'paper-out', reasonVi: 'hết giấy' });
+    peer.mechanism.condition = { ...peer.mechanism.condition, paperOut: false };
+    await expect.poll(() => a.ctx.devices.get('receipt')!.status().state, { timeout: 10000 }).toBe('connected');
+  });
+
   it('a printer that never answers status prints with the weaker guarantee stated', async () => {
     const peer = new SimulatedEscPosPeer(576);
     const port = await peer.listenTcp(0);
