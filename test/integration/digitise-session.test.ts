@@ -98,6 +98,7 @@ describe('scan sessions (simulated scanner)', () => {
       expect(info.Title).toBe(`000.00.21.H30-261122-0001 – ${d.component}`);
     }
     expect(total).toBe(s.kept);
+    expect(agent.ctx.security.audit.list({ limit: 10, subject: '000.00.21.H30-261122-0001' }).filter((a) => a.action === 'scan.document.read')).toHaveLength(3);
     expect(s.documents[1].name).toBe('000.00.21.H30-261122-0001_02_Giay-khai-sinh.pdf');
 
     // Owner-only files.

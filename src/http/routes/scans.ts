@@ -131,6 +131,8 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
       if (d.state !== 'ready') throw new HttpError(410, 'document-gone', `the local copy was deleted (${d.deleteReason ?? d.state})`, 'Bản lưu tại máy đã được xoá');
       const st = await stat(d.path).catch(() => null);
       if (!st) throw new HttpError(410, 'document-gone', 'the local copy is missing', 'Không còn bản lưu tại máy');
+      // Scans are personal data: who read which one goes to the audit log.
+      ctx.security.audit.record(req.caller?.name ?? 'unknown', 'scan.document.read', viewOr404(req.params.id).dossierCode, d.id);
       return reply
         .type('application/pdf')
         .header('Content-Length', st.size)
