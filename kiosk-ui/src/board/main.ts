@@ -92,14 +92,14 @@ function draw(): void {
 let lastCallId: number | null = null;
 
 function announce(q: QueueView): void {
-  const ids = q.recent.map((c) => c.callId ?? 0);
+  const ids = q.recent.map((c) => c.callId);
   const top = Math.max(0, ...ids);
   if (lastCallId === null) {
     // First state after loading the page: show it, speak nothing from the past.
     lastCallId = top;
     return;
   }
-  const fresh = q.recent.filter((c) => (c.callId ?? 0) > (lastCallId ?? 0)).reverse();
+  const fresh = q.recent.filter((c) => c.callId > (lastCallId ?? 0)).reverse();
   lastCallId = Math.max(lastCallId, top);
   for (const c of fresh) if (c.audioUrl) say(c.audioUrl);
   if (fresh.length) {
