@@ -9,7 +9,7 @@ import type { PrinterCondition } from '../contracts.ts';
 import { emptyRaster, rasterFromRgba, type Raster } from '../../src/printing/raster.ts';
 import { encodeStatus } from '../../src/printing/status.ts';
 import { codecs, type Codec, type CodecName } from '../../src/printing/codepages.ts';
-import { qrMatrix, type QrLevel } from '../../src/printing/symbols.ts';
+import { code128Bars, qrMatrix, type QrLevel } from '../../src/printing/symbols.ts';
 import { ensureFonts, fontSpec } from '../../src/printing/font.ts';
 
 /** Font A of a 203-dpi thermal printer: 12 × 24 dots; default line spacing 30 dots (ESC 2). */
@@ -49,6 +49,7 @@ export class EscPosPaper {
   private spacing = DEFAULT_SPACING;
   private codePage = 0;
   private qr = { data: '', module: 3, level: 'M' as QrLevel };
+  private barcode = { height: 162, module: 3 };
   /** Commands it did not understand (skipped), for tests and the admin page. */
   readonly unknown: string[] = [];
   private readonly stride: number;
@@ -200,9 +201,31 @@ export class EscPosPaper {
           }
           return 3;
         }
+        case 0x68: // GS h barcode height
+          if (!need(3)) return -1;
+          this.barcode.height = Math.max(1, b[i + 2]);
+          return 3;
+        case 0x77: // GS w barcode module width
+          if (!need(3)) return -1;
+          this.barcode.module = Math.max(1, Math.min(6, b[i + 2]));
+          return 3;
+        case 0x6b: {
+          // GS k m …: function B (m >= 65) is m n d1…dn; CODE128 (73) data starts with a code set "{A/{B/{C".
+          if (!need(4)) return -1;
+          const m = b[i + 2];
+          if (m < 65) {
+            const end = b.indexOf(0, i + 3);
+            if (end < 0) return -1;
+            this.unknown.push(`GS k ${m}`);
+            return end + 1 - i;
+          }
+          const n = b[i + 3];
+          if (!need(4 + n)) return -1;
+          if (m === 73) this.code128(b.subarray(i + 4, i + 4 + n).toString('latin1').replace(/^\{[ABC]/, ''));
+          else this.unknown.push(`GS k ${m}`);
+          return 4 + n;
+        }
         case 0x42:
-        case 0x68:
-        case 0x77:
         case 0x48:
         case 0x66:
           return need(3) ? 3 : -1;
@@ -229,6 +252,7 @@ export class EscPosPaper {
   }
 
   private reset(): void {
+    this.barcode = { height: 162, module: 3 };
     this.align = 0;
     this.bold = false;
     this.wMul = this.hMul = 1;
@@ -338,6 +362,21 @@ export class EscPosPaper {
     this.line = [];
     const r = rasterFromRgba(ctx.getImageData(0, 0, this.opts.width, height).data, this.opts.width, height);
     this.pushRaster(r, 0);
+  }
+
+  // ------------------------------------------------------------ GS k: CODE128
+
+  private code128(data: string): void {
+    this.printLine(false);
+    const bars = code128Bars(data);
+    const w = bars.reduce((a, n) => a + n, 0) * this.barcode.module;
+    const r = emptyRaster(w, this.barcode.height);
+    let x = 0;
+    bars.forEach((n, k) => {
+      if (k % 2 === 0) for (let xx = x; xx < x + n * this.barcode.module; xx++) for (let y = 0; y < r.height; y++) r.data[y * r.stride + (xx >> 3)] |= 0x80 >> (xx & 7);
+      x += n * this.barcode.module;
+    });
+    this.pushRaster(r, this.alignedX(w));
   }
 
   // ------------------------------------------------------------ GS ( k: QR Code

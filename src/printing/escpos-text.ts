@@ -104,9 +104,12 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
       case 'qr':
         out.push(CMD.align(ALIGN[b.align ?? 'center']), qrBytes(b.data, b.module ?? 6), CMD.lf);
         return;
-      case 'code128':
-        line([{ text: b.data }], 24, b.align ?? 'center');
+      case 'code128': {
+        // GS h height, GS w module 2, GS H 0 (no human-readable line), GS k 73 (CODE128, code set B).
+        const d = Buffer.concat([Buffer.from('{B'), Buffer.from(b.data, 'latin1')]);
+        out.push(CMD.align(ALIGN[b.align ?? 'center']), Buffer.from([0x1d, 0x68, Math.min(255, b.height ?? 64), 0x1d, 0x77, 2, 0x1d, 0x48, 0, 0x1d, 0x6b, 73, d.length]), d, CMD.lf);
         return;
+      }
       case 'glyphs':
         for (const l of breakLinesMono([{ text: b.chars.join(' ') }], cols(1))) line(l, 24, 'left');
         return;

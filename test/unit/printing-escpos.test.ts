@@ -143,4 +143,25 @@ describe('QR codes read back', () => {
     const p = text.pages[0];
     expect(jsQR(toRgba(p), p.width, p.height)?.data).toBe('000.00.21.H30-261122-0001');
   });
+
+  it('a text-mode result slip: the printer-drawn CODE128 (GS k) and QR read back with zbarimg', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('../helpers/agent.ts');
+    const { renderJob } = await import('../../src/printing/render.ts');
+    const { rasterToPng } = await import('../../src/printing/raster.ts');
+    const data = { dossierCode: '000.00.21.H30-261122-0001', applicantName: 'Nguyễn Thị Hồng Nhung', returnedAt: '2026-12-30T08:00:00Z', returnMethod: 'post', postalItem: 'EE123456785VN', clerk: 'Trần Văn Bình' };
+    const out = await renderJob({ template: 'result-slip', format: 'thermal', data, createdAt: '2026-12-30T08:00:00Z', printerId: 'p' }, { widthDots: 576, accepts: 'escpos' }, branding, { printer: 'p', mode: 'text', codec: 'cp1258', codePages: [52], bandRows: 128, cutFeed: 0 });
+    expect(out.bytes.includes(Buffer.from([0x1d, 0x6b, 73]))).toBe(true);
+    const dir = tempDir('hcc-zbar-');
+    try {
+      writeFileSync(join(dir, 'slip.png'), rasterToPng(out.pages[0]));
+      const found = execFileSync('zbarimg', ['-q', join(dir, 'slip.png')], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      expect(found).toContain('CODE-128:EE123456785VN');
+      expect(found).toContain('QR-Code:000.00.21.H30-261122-0001');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
