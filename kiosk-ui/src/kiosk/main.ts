@@ -107,9 +107,10 @@ function priorityScreen(service: Service): HTMLElement[] {
 
 async function takeTicket(service: Service, priority?: string): Promise<void> {
   show({ name: 'busy' });
-  let r: Record<string, any>;
+  type Notice = { code: string; message: string; messageVi: string };
+  let r: { number: string; serviceId: string; waitingAhead: number; printJobId?: string; printError?: Notice; notice?: Notice };
   try {
-    r = await post<Record<string, any>>('/queue/tickets', priority ? { serviceId: service.id, priority } : { serviceId: service.id });
+    r = await post<typeof r>('/queue/tickets', priority ? { serviceId: service.id, priority } : { serviceId: service.id });
   } catch (err) {
     // Never a stack trace on the kiosk: a plain sentence and the agent's own Vietnamese reason if any.
     const e = err as ApiError;
@@ -117,7 +118,7 @@ async function takeTicket(service: Service, priority?: string): Promise<void> {
     return show({ name: 'error', message: reason ? `${t('failed')} (${reason})` : e.status === 0 ? t('unavailable') : t('failed') });
   }
   // printError: the agent knew at once (no printer, spool refused); otherwise follow the job.
-  const ticket: Ticket = { number: String(r.number), serviceId: String(r.serviceId ?? service.id), waitingAhead: Number(r.waitingAhead ?? 0), printJobId: r.printJobId, printError: r.printError?.code, notice: r.notice ? i18n.pick(r.notice.messageVi, r.notice.message) : undefined };
+  const ticket: Ticket = { number: r.number, serviceId: r.serviceId, waitingAhead: r.waitingAhead, printJobId: r.printJobId, printError: r.printError?.code, notice: r.notice ? i18n.pick(r.notice.messageVi, r.notice.message) : undefined };
   const print = ticket.printError ? 'problem' : ticket.printJobId ? 'printing' : 'none';
   show({ name: 'ticket', ticket, service, print });
   if (print === 'printing' && ticket.printJobId) void followPrint(ticket);
