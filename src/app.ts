@@ -65,7 +65,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
   const printing = new PrintService({ db, events, devices, config, health, metrics, log: log.child({ component: 'printing' }) });
   printing.init();
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }) }) };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault }) };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);

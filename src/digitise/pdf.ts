@@ -6,9 +6,9 @@
  */
 import PDFDocument from 'pdfkit';
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { unlink } from 'node:fs/promises';
-import { once } from 'node:events';
 import { FONT_REGULAR } from './separator.ts';
 import type { OcrWord } from './ocr.ts';
 
@@ -30,21 +30,39 @@ export interface PdfResult {
 
 const PT_PER_INCH = 72;
 
+/** Where the PDF bytes go: a writable and a promise settled when they are all on disk. */
+export interface FileSink {
+  stream: Writable;
+  done: Promise<void>;
+}
+export type SinkFactory = (path: string) => FileSink;
+
+/** A plain owner-only file, never overwriting an existing one. */
+export const plainSink: SinkFactory = (path) => {
+  const stream = createWriteStream(path, { mode: 0o600, flags: 'wx' });
+  const done = new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('close', resolve);
+  });
+  return { stream, done };
+};
+
 export class PdfWriter {
   private doc: PDFKit.PDFDocument | null = null;
-  private out: WriteStream | null = null;
+  private out: Writable | null = null;
+  private done: Promise<void> | null = null;
   private readonly hash = createHash('sha256');
   private size = 0;
   private pageCount = 0;
   private fontReady = false;
   /** A write error (disk full, file exists) surfaces on the next call instead of crashing the process. */
   private failure: Error | null = null;
-  /** Set once our exclusive open created the file: only then may abort() remove it. */
-  private created = false;
 
   constructor(
     readonly path: string,
     private readonly meta: PdfMeta,
+    /** plainSink, or an encrypting one (the vault) for scans at rest. */
+    private readonly sink: SinkFactory = plainSink,
   ) {}
 
   get pages(): number {
@@ -73,17 +91,18 @@ export class PdfWriter {
         CreationDate: m.scanTime,
       },
     });
-    const out = createWriteStream(this.path, { mode: 0o600, flags: 'wx' });
+    const { stream: out, done } = this.sink(this.path);
     doc.on('data', (c: Buffer) => {
       this.hash.update(c);
       this.size += c.length;
     });
-    out.on('open', () => {
-      this.created = true;
-    });
     out.on('error', (err) => {
       this.failure ??= err;
     });
+    done.catch((err: Error) => {
+      this.failure ??= err;
+    });
+    this.done = done;
     doc.pipe(out);
     this.doc = doc;
     this.out = out;
@@ -107,10 +126,12 @@ export class PdfWriter {
         const done = () => {
           out.off('drain', done);
           out.off('close', done);
+          out.off('error', done);
           resolve();
         };
         out.on('drain', done);
         out.on('close', done);
+        out.on('error', done);
       });
     }
   }
@@ -127,9 +148,8 @@ export class PdfWriter {
       Device: this.meta.device,
     });
     if (this.failure) throw this.failure;
-    const closed = once(out, 'close');
     doc.end();
-    await closed;
+    await this.done!.catch(() => undefined);
     this.doc = null;
     this.out = null;
     if (this.failure) throw this.failure;
@@ -138,15 +158,13 @@ export class PdfWriter {
 
   /** Drops a file that will never be finished (cancelled session). */
   async abort(): Promise<void> {
-    const out = this.out;
+    const out = this.out, done = this.done;
     this.doc = null;
     this.out = null;
-    if (out && !out.closed) {
-      const closed = once(out, 'close').catch(() => undefined);
-      out.destroy();
-      await closed;
-    }
-    if (this.created) await unlink(this.path).catch(() => undefined);
+    if (out && !out.destroyed) out.destroy();
+    await done?.catch(() => undefined);
+    // Never remove a file this writer did not create (the exclusive open refused an existing one).
+    if ((this.failure as NodeJS.ErrnoException | null)?.code !== 'EEXIST') await unlink(this.path).catch(() => undefined);
   }
 
   private textLayer(doc: PDFKit.PDFDocument, words: OcrWord[], scale: number): void {

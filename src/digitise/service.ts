@@ -6,7 +6,9 @@
  * hands the files to the central side and deletes them.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { DocumentScanner, ScannedPage } from '../../drivers/contracts.ts';
@@ -19,7 +21,8 @@ import { HttpError } from '../http/errors.ts';
 import { resolveProfile, type ScanProfile } from './config.ts';
 import { PageAnalyser } from './analyse.ts';
 import { processPage, type PageKind } from './process.ts';
-import { PdfWriter } from './pdf.ts';
+import { PdfWriter, plainSink, type SinkFactory } from './pdf.ts';
+import type { Vault } from '../security/vault.ts';
 import { checkOcr, ocrWords, type OcrAvailability } from './ocr.ts';
 import { ScanStore, type DocumentRow, type Problem, type SessionRow } from './store.ts';
 import { ScanUploader } from './upload.ts';
@@ -94,6 +97,8 @@ export interface DigitiseDeps {
   events: Events;
   devices: DeviceManager;
   log: Logger;
+  /** Encrypts scan files at rest (PDFs and thumbnails); without it they are plain owner-only files. */
+  vault?: Vault;
   now?: () => Date;
 }
 
@@ -106,11 +111,14 @@ export class DigitiseService {
   private readonly busy = new Set<string>();
   private readonly now: () => Date;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly sink: SinkFactory;
 
   constructor(private readonly deps: DigitiseDeps) {
     this.store = new ScanStore(deps.db);
     this.now = deps.now ?? (() => new Date());
-    this.uploader = new ScanUploader(this.store, deps.events, deps.config.digitise.upload, deps.log.child({ component: 'scan-upload' }), this.now);
+    const vault = deps.vault;
+    this.sink = vault ? (path) => vault.createEncryptedFile(path) : plainSink;
+    this.uploader = new ScanUploader(this.store, deps.events, deps.config.digitise.upload, deps.log.child({ component: 'scan-upload' }), this.now, (path) => this.openFile(path));
   }
 
   get scansDir(): string {
@@ -243,6 +251,18 @@ export class DigitiseService {
     return join(this.scansDir, id, 'thumbs', `${n}.jpg`);
   }
 
+  /** A finished document's PDF as plaintext (decrypted when the vault holds it). */
+  openFile(path: string): Readable {
+    return this.deps.vault ? this.deps.vault.openEncryptedFile(path) : createReadStream(path);
+  }
+
+  /** The n-th page's thumbnail JPEG, or undefined when there is none (any more). */
+  async thumb(id: string, n: number): Promise<Buffer | undefined> {
+    const data = await readFile(this.thumbPath(id, n)).catch(() => undefined);
+    if (!data) return undefined;
+    return this.deps.vault ? this.deps.vault.decrypt(data, 'scan-thumb') : data;
+  }
+
   // ------------------------------------------------------------------ scanning
 
   private pausedSession(id: string): Active {
@@ -295,7 +315,7 @@ export class DigitiseService {
   private async handlePage(s: Active, page: ScannedPage): Promise<void> {
     const n = ++s.pages;
     const p = await processPage(page, s.profile, this.analyser);
-    await writeFile(this.thumbPath(s.id, n), p.thumb, { mode: 0o600 });
+    await writeFile(this.thumbPath(s.id, n), this.deps.vault ? this.deps.vault.encrypt(p.thumb, 'scan-thumb') : p.thumb, { mode: 0o600 });
     let kind: PageKind = p.kind;
     if (p.kind === 'separator') {
       s.separators++;
@@ -344,7 +364,7 @@ export class DigitiseService {
     const name = `${slug(s.dossierCode)}_${String(seq).padStart(2, '0')}_${slug(component)}.pdf`;
     const path = join(s.dir, `${id}.pdf`);
     const dev = s.scanner;
-    const writer = new PdfWriter(path, { dossierCode: s.dossierCode, component, device: `${dev.id} (${dev.driver})`, scanTime: s.startedAt, agent: this.deps.config.agent.id });
+    const writer = new PdfWriter(path, { dossierCode: s.dossierCode, component, device: `${dev.id} (${dev.driver})`, scanTime: s.startedAt, agent: this.deps.config.agent.id }, this.sink);
     writer.open();
     this.store.insertDocument({ id, sessionId: s.id, seq, component, name, path }, this.now().toISOString());
     doc = { id, writer };

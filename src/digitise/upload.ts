@@ -8,7 +8,8 @@
  * last byte arrives (460 Checksum Mismatch otherwise): a 204 on the last PATCH means "verified".
  */
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Events } from '../events.ts';
@@ -33,7 +34,8 @@ export class UploadError extends Error {
 }
 
 export interface UploadFile {
-  path: string;
+  /** Plaintext bytes of the file from `offset` on, in chunks of at most the client's chunk size. */
+  read: (offset: number, chunkBytes: number) => AsyncIterable<Buffer>;
   size: number;
   sha256: string;
   metadata: Record<string, string>;
@@ -67,12 +69,9 @@ export class TusClient {
       location = new URL(loc, this.url).href;
       onLocation(location);
     }
-    const fh = await open(file.path, 'r');
-    try {
-      const buf = Buffer.alloc(Math.min(this.chunkBytes, Math.max(1, file.size)));
-      while (offset < file.size) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, file.size - offset), offset);
-        const chunk = buf.subarray(0, bytesRead);
+    while (offset < file.size) {
+      let restart = false;
+      for await (const chunk of file.read(offset, this.chunkBytes)) {
         const res = await this.request(location, {
           method: 'PATCH',
           headers: {
@@ -83,19 +82,19 @@ export class TusClient {
           body: chunk,
         });
         if (res.status === 409) {
-          // Offsets disagree (a chunk landed but its answer was lost): ask where the server is.
+          // Offsets disagree (a chunk landed but its answer was lost): ask where the server is, read from there.
           const head = await this.request(location, { method: 'HEAD' });
           offset = Number(head.headers.get('upload-offset') ?? offset);
-          continue;
+          restart = true;
+          break;
         }
         if (res.status === TUS.checksumMismatch) throw new UploadError('central side reported a checksum mismatch', res.status);
         if (res.status !== 204 && res.status !== 200) throw new UploadError(`PATCH answered ${res.status}`, res.status);
         const next = Number(res.headers.get('upload-offset'));
-        if (!Number.isFinite(next) || next <= offset) throw new UploadError(`PATCH did not advance the offset (${res.headers.get('upload-offset')})`);
+        if (!Number.isFinite(next) || next !== offset + chunk.length) throw new UploadError(`PATCH did not advance the offset as sent (${res.headers.get('upload-offset')})`);
         offset = next;
       }
-    } finally {
-      await fh.close();
+      if (!restart && offset < file.size) throw new UploadError(`the local file ended at ${offset} of ${file.size} bytes`);
     }
     return location;
   }
@@ -129,6 +128,8 @@ export class ScanUploader {
     private readonly cfg: DigitiseConfig['upload'],
     private readonly log: Logger,
     private readonly now: () => Date,
+    /** Opens a stored file as plaintext (the vault decrypts scans at rest). */
+    private readonly openFile: (path: string) => Readable,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
@@ -196,7 +197,7 @@ export class ScanUploader {
 
   private async uploadOne(client: TusClient, doc: DocumentRow & { dossierCode: string }): Promise<void> {
     const location = await client.upload(
-      { path: doc.path, size: doc.size!, sha256: doc.sha256!, metadata: { filename: doc.name, filetype: 'application/pdf', dossierCode: doc.dossierCode, component: doc.component, documentId: doc.id, sessionId: doc.sessionId } },
+      { read: (offset, chunkBytes) => chunksFrom(this.openFile(doc.path), offset, chunkBytes), size: doc.size!, sha256: doc.sha256!, metadata: { filename: doc.name, filetype: 'application/pdf', dossierCode: doc.dossierCode, component: doc.component, documentId: doc.id, sessionId: doc.sessionId } },
       doc.uploadUrl,
       (url) => this.store.setUploadUrl(doc.id, url),
     );
@@ -210,5 +211,39 @@ export class ScanUploader {
     if (!this.store.documents(doc.sessionId).some((d) => d.state === 'ready' || d.state === 'writing')) {
       await rm(join(dirname(doc.path), 'thumbs'), { recursive: true, force: true });
     }
+  }
+}
+
+/** Re-chunks a plaintext stream: skips `offset` bytes, then yields chunks of `size` bytes (the last may be shorter). */
+export async function* chunksFrom(stream: Readable, offset: number, size: number): AsyncIterable<Buffer> {
+  let skip = offset;
+  let parts: Buffer[] = [];
+  let have = 0;
+  try {
+    for await (const raw of stream) {
+      let c = raw as Buffer;
+      if (skip > 0) {
+        if (c.length <= skip) {
+          skip -= c.length;
+          continue;
+        }
+        c = c.subarray(skip);
+        skip = 0;
+      }
+      while (c.length) {
+        const take = Math.min(size - have, c.length);
+        parts.push(c.subarray(0, take));
+        have += take;
+        c = c.subarray(take);
+        if (have === size) {
+          yield Buffer.concat(parts);
+          parts = [];
+          have = 0;
+        }
+      }
+    }
+    if (have) yield Buffer.concat(parts);
+  } finally {
+    stream.destroy();
   }
 }

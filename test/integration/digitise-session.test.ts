@@ -104,7 +104,14 @@ describe('scan sessions (simulated scanner)', () => {
     // Owner-only files.
     const dir = join(agent.ctx.dataDir, 'scans', id);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.pdf'))) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.pdf'))) {
+      expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+      // Encrypted at rest by the vault: no PDF (and no JPEG) readable on the disk.
+      const raw = readFileSync(join(dir, f));
+      expect(raw.subarray(0, 5).toString()).toBe('HCCV1');
+      expect(raw.indexOf('%PDF')).toBe(-1);
+    }
+    expect(readFileSync(join(dir, 'thumbs', '1.jpg')).indexOf(Buffer.from([0xff, 0xd8, 0xff]))).not.toBe(0);
     expect(statSync(join(dir, 'thumbs', '1.jpg')).mode & 0o777).toBe(0o600);
 
     // Live page events with thumbnails, one per scanned page; completion; the outbox event.

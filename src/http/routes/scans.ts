@@ -1,6 +1,5 @@
 /** Digitising: scan sessions, their PDFs and thumbnails, and printable separator sheets. */
 import Type from 'typebox';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
@@ -130,15 +129,15 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
       if (d.state === 'writing') throw new HttpError(409, 'document-writing', 'the document is still being scanned', 'Tài liệu đang được quét');
       if (d.state !== 'ready') throw new HttpError(410, 'document-gone', `the local copy was deleted (${d.deleteReason ?? d.state})`, 'Bản lưu tại máy đã được xoá');
       const st = await stat(d.path).catch(() => null);
-      if (!st) throw new HttpError(410, 'document-gone', 'the local copy is missing', 'Không còn bản lưu tại máy');
+      if (!st || d.size === null) throw new HttpError(410, 'document-gone', 'the local copy is missing', 'Không còn bản lưu tại máy');
       // Scans are personal data: who read which one goes to the audit log.
       ctx.security.audit.record(req.caller?.name ?? 'unknown', 'scan.document.read', viewOr404(req.params.id).dossierCode, d.id);
       return reply
         .type('application/pdf')
-        .header('Content-Length', st.size)
+        .header('Content-Length', d.size)
         .header('Content-Disposition', `inline; filename="${d.name}"`)
         .header('Cache-Control', 'no-store')
-        .send(createReadStream(d.path));
+        .send(svc().openFile(d.path));
     },
   );
 
@@ -156,10 +155,9 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
     },
     async (req, reply) => {
       viewOr404(req.params.id);
-      const path = svc().thumbPath(req.params.id, req.params.n);
-      const st = await stat(path).catch(() => null);
-      if (!st) throw notFound(`page ${req.params.n}`, `trang ${req.params.n}`);
-      return reply.type('image/jpeg').header('Cache-Control', 'no-store').send(createReadStream(path));
+      const thumb = await svc().thumb(req.params.id, req.params.n);
+      if (!thumb) throw notFound(`page ${req.params.n}`, `trang ${req.params.n}`);
+      return reply.type('image/jpeg').header('Cache-Control', 'no-store').send(thumb);
     },
   );
 };
