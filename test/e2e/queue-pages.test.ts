@@ -98,18 +98,29 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     await shot(board, 'board');
   });
 
-  it('completes it and the rating panel asks the citizen; the rating is recorded', async () => {
+  it('completes it and the rating panel asks the citizen (clerk panel and counter tablet); the rating is recorded', async () => {
+    const tablet = await open('/counter?counter=3&view=rating', { width: 1280, height: 800 });
+    await tablet.locator('.c-tablet-hint').waitFor();
+    expect(await tablet.getByTestId('rating').count()).toBe(0);
     await counter.click('[data-action="complete"]');
     const rating = counter.getByTestId('rating');
     await rating.waitFor();
     expect(await rating.getAttribute('data-number')).toBe(number);
     expect(await rating.locator('[data-level]').allTextContents()).toEqual(['Rất hài lòng', 'Hài lòng', 'Không hài lòng']);
     await shot(counter, 'counter-rating');
-    await rating.locator('[data-level="very-satisfied"]').click();
-    await counter.getByTestId('rated').waitFor();
+    // The citizen answers on the tablet; the clerk's panel clears.
+    const onTablet = tablet.getByTestId('rating');
+    await onTablet.waitFor();
+    expect(await onTablet.getAttribute('data-number')).toBe(number);
+    expect(await smallTargets(tablet)).toEqual([]);
+    await shot(tablet, 'counter-rating-tablet');
+    await onTablet.locator('[data-level="very-satisfied"]').click();
+    await tablet.getByTestId('rated').waitFor();
+    await eventually(() => counter.getByTestId('rating').count()).toBe(0);
     const report = (await (await fetch(`${agent.url}/api/v1/queue/report`)).json()) as { total: { served: number; ratings: Record<string, number> } };
     expect(report.total.ratings['very-satisfied']).toBe(1);
     expect(report.total.served).toBe(1);
+    await tablet.close();
   });
 
   it('recalls and transfers from the counter; the board follows', async () => {

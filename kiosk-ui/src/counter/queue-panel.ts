@@ -1,34 +1,19 @@
 /** Queue controls for this counter and the satisfaction rating that follows a completed ticket. */
-import { post, get } from '../lib/api.ts';
+import { post } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import type { QueueView } from '../lib/queue.ts';
+import { RatingPanel } from './rating.ts';
 import { counterId, i18n, statusLine, t } from './shared.ts';
-
-interface Pending {
-  ticket: { number: string } | null;
-  levels: { id: string; name: string; nameEn: string }[];
-}
 
 export class QueuePanel {
   readonly el = h('section', { class: 'panel c-queue', 'data-testid': 'queue-panel' });
   private queue: QueueView | null = null;
-  private pending: Pending | null = null;
-  private rated = '';
+  readonly rating = new RatingPanel();
   private readonly status = statusLine('queue-status');
   private readonly transferTo = h('select', { 'data-testid': 'transfer-service' });
 
   update(q: QueueView): void {
     this.queue = q;
-    this.draw();
-  }
-
-  /** Reads whether a completed ticket at this counter waits for its rating. */
-  async refreshRating(): Promise<void> {
-    try {
-      this.pending = await get<Pending>(`/queue/rating/pending?counter=${encodeURIComponent(counterId)}`);
-    } catch {
-      this.pending = null;
-    }
     this.draw();
   }
 
@@ -38,22 +23,10 @@ export class QueuePanel {
       const r = await post<{ ticket: { number: string } | null; notice?: { message: string; messageVi: string } }>(`/queue/counters/${encodeURIComponent(counterId)}/${action}`, body);
       if (action === 'call-next' && !r.ticket) this.status.ok(t('noneWaiting'));
       else if (r.notice) this.status.ok(i18n.pick(r.notice.messageVi, r.notice.message));
-      if (action === 'complete' || action === 'call-next') this.rated = '';
     } catch (err) {
       this.status.fail(err);
     }
-    await this.refreshRating();
-  }
-
-  private async rate(level: string, number: string): Promise<void> {
-    try {
-      await post('/queue/ratings', { level, counterId, number });
-      this.rated = number;
-      this.pending = null;
-    } catch (err) {
-      this.status.fail(err);
-    }
-    this.draw();
+    await this.rating.refresh();
   }
 
   draw(): void {
@@ -66,7 +39,6 @@ export class QueuePanel {
     if (this.transferTo.options.length !== services.length) {
       render(this.transferTo, services.map((s) => h('option', { value: s.id }, i18n.pick(s.name, s.nameEn))));
     }
-    const p = this.pending;
     render(
       this.el,
       h('h2', {}, t('queue')),
@@ -82,20 +54,7 @@ export class QueuePanel {
       ),
       h('div', { class: 'row' }, h('div', { class: 'grow' }, this.transferTo), h('button', { 'data-action': 'transfer', class: 'secondary', disabled: !current, onclick: () => this.act('transfer', { serviceId: this.transferTo.value }) }, t('transfer'))),
       this.status.el,
-      p?.ticket
-        ? h(
-            'div',
-            { class: 'c-rating', 'data-testid': 'rating', 'data-number': p.ticket.number },
-            h('h3', {}, `${t('rating')} — ${p.ticket.number}`),
-            h(
-              'div',
-              { class: 'c-rating-levels' },
-              p.levels.map((l) => h('button', { 'data-level': l.id, onclick: () => this.rate(l.id, p.ticket!.number) }, i18n.pick(l.name, l.nameEn))),
-            ),
-          )
-        : this.rated
-          ? h('p', { class: 'ok', 'data-testid': 'rated' }, t('rated'))
-          : null,
+      this.rating.el,
     );
   }
 }
