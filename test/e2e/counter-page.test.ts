@@ -137,6 +137,10 @@ describe('counter page', { timeout: 60000 }, () => {
     await kiosk.locator('[data-service]').first().waitFor();
     await kiosk.getByTestId('lookup').click();
     await kiosk.getByTestId('scan-hint').waitFor();
+    // Not a receipt: a plain hint, nothing of what was read.
+    await simulateScan('HELLO-123');
+    await eventually(() => kiosk.getByTestId('not-receipt').textContent()).toBe('Mã vừa quét không phải mã hồ sơ. Xin quét mã QR trên giấy tiếp nhận hồ sơ.');
+    expect(await kiosk.locator('body').textContent()).not.toContain('HELLO');
     await simulateScan(CODE);
     const dossier = kiosk.getByTestId('dossier');
     await eventually(() => dossier.locator('[data-field="status"]').textContent()).toBe('Đang giải quyết');

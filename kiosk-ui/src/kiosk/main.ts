@@ -34,7 +34,7 @@ type Screen =
   | { name: 'priority'; service: Service }
   | { name: 'busy' }
   | { name: 'ticket'; ticket: Ticket; service: Service; print: 'printing' | 'printed' | 'problem' | 'none' }
-  | { name: 'lookup'; code?: string; answer?: DossierAnswer }
+  | { name: 'lookup'; code?: string; answer?: DossierAnswer; notReceipt?: boolean }
   | { name: 'error'; message: string };
 
 let screen: Screen = { name: 'home' };
@@ -172,10 +172,11 @@ async function lookup(code: string): Promise<void> {
   if (screen.name === 'lookup' && screen.code === code) show({ name: 'lookup', code, answer });
 }
 
-function lookupScreen(s: Extract<Screen, { name: 'lookup' }>): HTMLElement[] {
+function lookupScreen(s: Extract<Screen, { name: 'lookup' }>): (HTMLElement | null)[] {
   return [
     h('h1', { class: 'k-title' }, t('lookup')),
     s.code ? dossierView(s.code, s.answer, t, i18n.pick.bind(i18n)) : h('p', { class: 'k-hint k-scan-hint', 'data-testid': 'scan-hint' }, t('lookupHint')),
+    s.notReceipt ? h('p', { class: 'notice', role: 'alert', 'data-testid': 'not-receipt' }, t('notReceipt')) : null,
     h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done')),
   ];
 }
@@ -230,7 +231,11 @@ stream.onOpen = () => void feed.load().then(() => {
 });
 stream
   .on('hcc.barcode.scanned', (ev: AgentEvent<{ kind: string; raw: string; parsed?: { code?: string } | null }>) => {
-    if (ev.data.kind !== 'dossier') return;
+    if (ev.data.kind !== 'dossier') {
+      // On the look-up screen, something else was scanned (an ID card, a postal label…): say so, show nothing of it.
+      if (screen.name === 'lookup') show({ name: 'lookup', notReceipt: true });
+      return;
+    }
     touched();
     void lookup(ev.data.parsed?.code ?? ev.data.raw.trim());
   })
