@@ -61,7 +61,10 @@ afterAll(async () => {
 });
 
 describe('counter page', { timeout: 60000 }, () => {
-  it('fills the applicant from a scanned CCCD QR', async () => {
+  it('fills the applicant from a scanned CCCD QR (and says so when the QR is malformed)', async () => {
+    await simulateScan('001099012345|123456789|Nguyễn Văn An');
+    await eventually(() => page.getByTestId('cccd-note').textContent()).toBe('Mã QR căn cước không hợp lệ');
+    expect(await page.locator('[data-field="name"]').inputValue()).toBe('');
     await simulateScan(CCCD);
     const form = page.getByTestId('receipt-form');
     await eventually(() => form.locator('[data-field="name"]').inputValue()).toBe('Nguyễn Văn An');
