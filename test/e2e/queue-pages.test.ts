@@ -95,6 +95,7 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
     expect(wav.status).toBe(200);
     expect(wav.headers.get('content-type')).toContain('audio/wav');
     expect(await board.locator('[data-testid="recent"] li').first().textContent()).toContain(number);
+    expect(await overflowing(board)).toEqual([]);
     await shot(board, 'board');
   });
 
