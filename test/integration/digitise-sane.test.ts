@@ -150,4 +150,33 @@ describe('SANE driver (scanimage -d test)', () => {
       await agent.cleanup();
     }
   });
+
+  test('a jam pauses the session; once the feeder is cleared, continue completes the same session', async () => {
+    const agent = await startAgent(
+      testConfig({
+        devices: [{ id: 'adf', type: 'document-scanner', driver: 'sane', device: 'test', extraArgs: ['--test-picture=Grid', '--read-return-value=SANE_STATUS_JAMMED'] }],
+        digitise: { profiles: { sane: { source: 'adf', mode: 'lineart', resolution: 75 } } },
+      }),
+    );
+    try {
+      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'D-SANE-JAM', profile: 'sane' } })).json();
+      await agent.ctx.digitise.settled(id);
+      let s = (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
+      expect(s).toMatchObject({ state: 'paused', error: { code: 'jam' } });
+      expect(outboxEvents(agent, 'hcc.device.status').some((e) => e.data.device === 'adf' && e.data.code === 'jam')).toBe(true);
+      // The clerk clears the jam (here: the backend stops injecting it) and continues.
+      const dev = agent.ctx.devices.get('adf') as SaneScanner;
+      (dev.extraArgs as string[]).splice(1, 1);
+      expect((await agent.fastify.inject({ method: 'POST', url: `/api/v1/scans/${id}/continue` })).statusCode).toBe(202);
+      await agent.ctx.digitise.settled(id);
+      s = (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
+      expect(s).toMatchObject({ state: 'completed', pages: 10, kept: 10 });
+      const pdf = await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/documents/${s.documents[0].id}` });
+      const file = join(tmp, 'sane-jam.pdf');
+      writeFileSync(file, pdf.rawPayload);
+      expect(await qpdfPages(file)).toBe(10);
+    } finally {
+      await agent.cleanup();
+    }
+  });
 });
