@@ -4,14 +4,14 @@
 // each file at start (tsx) halves start-up time and saves tens of MB of resident memory on a
 // kiosk PC; tests and development still run the sources directly through tsx.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.build');
-/** Entry points: the CLI and every worker thread script (each must be its own file). */
-export const ENTRIES = { main: 'src/main.ts', 'analyse-worker': 'src/digitise/analyse-worker.ts' };
+/** Entry point: the CLI. (The page-analysis worker is bundled by src/digitise/analyse.ts itself.) */
+export const ENTRIES = { main: 'src/main.ts' };
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
@@ -30,6 +30,7 @@ export async function ensureBuilt() {
   const want = hash();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return false;
   const { build } = await import('esbuild');
+  rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const entryPoints = Object.fromEntries(Object.entries(ENTRIES).filter(([, f]) => existsSync(join(root, f))).map(([k, f]) => [k, join(root, f)]));
   await build({
@@ -41,6 +42,8 @@ export async function ensureBuilt() {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    // Dynamic imports become their own chunks, so what they load stays unloaded until used.
+    splitting: true,
     sourcemap: 'linked',
     logLevel: 'warning',
   });

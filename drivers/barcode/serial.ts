@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import Type from 'typebox';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { serialportLib } from '../../src/lazy.ts';
 import type { Logger } from 'pino';
 import type { BarcodeScanner, RawScan } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
@@ -65,7 +66,7 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
     private readonly opts: SerialScannerOptions,
     private readonly log?: Logger,
     /** The serialport binding; tests and other platforms may swap it. */
-    private readonly binding: SerialBinding = SerialPort.binding,
+    private readonly binding: SerialBinding = serialportLib().SerialPort.binding,
     retry?: RetryPolicy,
   ) {
     super(id, 'serial', retry);
@@ -74,7 +75,7 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
   protected async open(): Promise<void> {
     const o = this.opts;
     const portOptions = { path: o.path, baudRate: o.baudRate, dataBits: o.dataBits, parity: o.parity, stopBits: o.stopBits, autoOpen: false, binding: this.binding };
-    const port = new SerialPort(portOptions as ConstructorParameters<typeof SerialPort>[0]);
+    const port = new (serialportLib().SerialPort)(portOptions as ConstructorParameters<typeof SerialPort>[0]);
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     const framer = new ScanFramer({
       suffix: o.suffix === 'none' ? null : SUFFIXES[o.suffix],

@@ -4,7 +4,7 @@
  * QR, feeds and cuts — that answers DLE EOT from a condition. Used by the simulated printer.
  * Command formats from the Epson ESC/POS Command Reference.
  */
-import { createCanvas } from '@napi-rs/canvas';
+import { canvasLib } from '../../src/lazy.ts';
 import type { PrinterCondition } from '../contracts.ts';
 import { emptyRaster, rasterFromRgba, type Raster } from '../../src/printing/raster.ts';
 import { encodeStatus } from '../../src/printing/status.ts';
@@ -344,7 +344,7 @@ export class EscPosPaper {
     const h = Math.max(...this.line.map((c) => c.h)) * CELL_H;
     const w = this.line.reduce((n, c) => n + c.w * CELL_W, 0);
     const height = Math.max(h, lf ? this.spacing : 0);
-    const canvas = createCanvas(this.opts.width, height);
+    const canvas = canvasLib().createCanvas(this.opts.width, height);
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, this.opts.width, height);

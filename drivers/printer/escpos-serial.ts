@@ -3,7 +3,8 @@
  * when the cable has it) so a 9600-baud printer's small receive buffer never overruns.
  */
 import Type from 'typebox';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { serialportLib } from '../../src/lazy.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
@@ -21,7 +22,7 @@ export interface SerialOptions extends EscposOptions {
 
 /** Injected so tests can swap the port implementation; real default. */
 export type PortFactory = (o: { path: string; baudRate: number; rtscts: boolean; xon: boolean; xoff: boolean }) => SerialPort;
-const realPort: PortFactory = (o) => new SerialPort({ ...o, autoOpen: false });
+const realPort: PortFactory = (o) => new (serialportLib().SerialPort)({ ...o, autoOpen: false });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import Type from 'typebox';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { serialportLib } from '../../src/lazy.ts';
 import type { PrinterCondition } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
@@ -183,7 +184,7 @@ export class SimulatedEscPosPeer {
   }
 
   async attachPty(path: string, baudRate = 9600): Promise<void> {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    const port = new (serialportLib().SerialPort)({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('data', (c: Buffer) => this.take(c));
     port.on('error', () => undefined);

@@ -8,8 +8,8 @@
  * Pages arrive as JPEG and go into the PDF as they are.
  */
 import Type from 'typebox';
-import sharp from 'sharp';
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
+import { lazyRequire, sharpLib } from '../../src/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
@@ -50,7 +50,9 @@ export interface EsclStatus {
 }
 
 const ARRAYS = new Set(['ColorMode', 'DiscreteResolution', 'DocumentFormat', 'DocumentFormatExt', 'SettingProfile', 'JobInfo', 'JobStateReason']);
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => ARRAYS.has(name) });
+const xmlLib = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
+let xmlParser: XMLParser | null = null;
+const parser = { parse: (xml: string) => (xmlParser ??= new (xmlLib().XMLParser)({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => ARRAYS.has(name) })).parse(xml) };
 
 function collect(node: unknown, name: string, out: unknown[] = []): unknown[] {
   if (node && typeof node === 'object') {
@@ -182,7 +184,7 @@ export class EsclScanner extends ManagedDevice implements DocumentScanner {
         const res = await this.call(() => this.http('GET', `${job}/NextDocument`), delivered);
         if (res.status === 200) {
           const image = Buffer.from(await res.arrayBuffer());
-          const meta = await sharp(image).metadata();
+          const meta = await sharpLib()(image).metadata();
           const format = meta.format === 'jpeg' ? 'jpeg' : meta.format === 'png' ? 'png' : meta.format === 'tiff' ? 'tiff' : null;
           if (!format) this.fail('io', `unexpected page format ${meta.format}`, delivered);
           yield { index: delivered++, image, format: format!, width: meta.width!, height: meta.height!, dpi: resolution };

@@ -5,8 +5,8 @@
  * digitising path (blank removal, separator QR, PDF) runs without hardware.
  */
 import Type from 'typebox';
-import sharp from 'sharp';
-import { createCanvas, GlobalFonts, loadImage, type Image, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Image, SKRSContext2D } from '@napi-rs/canvas';
+import { canvasLib, sharpLib } from '../../src/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
@@ -37,8 +37,8 @@ const WORDS = 'thửa đất số tờ bản đồ địa chỉ tại xã phư�
 let fontsReady = false;
 function ensureFonts(): void {
   if (fontsReady) return;
-  GlobalFonts.registerFromPath(FONT_REGULAR, 'SimNoto');
-  GlobalFonts.registerFromPath(FONT_BOLD, 'SimNotoBold');
+  canvasLib().GlobalFonts.registerFromPath(FONT_REGULAR, 'SimNoto');
+  canvasLib().GlobalFonts.registerFromPath(FONT_BOLD, 'SimNotoBold');
   fontsReady = true;
 }
 
@@ -124,7 +124,7 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
   private async render(sheet: SimSheet, index: number, dpi: number, mode: ScanRequest['mode']): Promise<ScannedPage> {
     const width = Math.round((210 / 25.4) * dpi);
     const height = Math.round((297 / 25.4) * dpi);
-    const canvas = createCanvas(width, height);
+    const canvas = canvasLib().createCanvas(width, height);
     const ctx = canvas.getContext('2d');
     const mm = dpi / 25.4;
     // Paper is never pure white, and the scanner lid leaves a shadow at the edge.
@@ -155,14 +155,14 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
     }
     const jpeg = canvas.toBuffer('image/jpeg', 92);
     if (mode === 'color') return { index, image: jpeg, format: 'jpeg', width, height, dpi };
-    if (mode === 'gray') return { index, image: await sharp(jpeg).greyscale().jpeg({ quality: 90 }).toBuffer(), format: 'jpeg', width, height, dpi };
-    return { index, image: await sharp(jpeg).greyscale().threshold(150).png({ colours: 2, palette: true }).toBuffer(), format: 'png', width, height, dpi };
+    if (mode === 'gray') return { index, image: await sharpLib()(jpeg).greyscale().jpeg({ quality: 90 }).toBuffer(), format: 'jpeg', width, height, dpi };
+    return { index, image: await sharpLib()(jpeg).greyscale().threshold(150).png({ colours: 2, palette: true }).toBuffer(), format: 'png', width, height, dpi };
   }
 
   private async drawSeparator(ctx: SKRSContext2D, component: string, mm: number, width: number): Promise<void> {
     let qr = this.qrCache.get(component);
     if (!qr) {
-      qr = await loadImage(await separatorQrPng(component));
+      qr = await canvasLib().loadImage(await separatorQrPng(component));
       this.qrCache.set(component, qr);
     }
     const L = SEPARATOR_LAYOUT;

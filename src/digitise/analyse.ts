@@ -5,23 +5,23 @@
  * worker needs no TypeScript loader (a loader in the worker costs ~20 MB and a slow start).
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { projectPath } from '../paths.ts';
 import type { AnalyseRequest, AnalyseResult } from './analyse-core.ts';
 
 type Pending = { resolve: (r: AnalyseResult) => void; reject: (e: Error) => void };
 
 let bundled: Promise<string> | null = null;
 function workerCode(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [fileURLToPath(new URL('./analyse-worker.ts', import.meta.url))],
+  bundled ??= import('esbuild').then(({ build }) => build({
+    // From the project root, so it is found from the sources and from npm start's bundle alike.
+    entryPoints: [projectPath('src', 'digitise', 'analyse-worker.ts')],
     bundle: true,
     write: false,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     logLevel: 'silent',
-  }).then(
+  })).then(
     (out) => out.outputFiles[0].text,
     (err: unknown) => {
       bundled = null;

@@ -4,7 +4,7 @@
  * many pages come. PDF/A-2b (XMP identification, sRGB output intent, embedded fonts), document
  * metadata, SHA-256 computed on the bytes as they are written.
  */
-import PDFDocument from 'pdfkit';
+import { pdfkitLib } from '../lazy.ts';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -71,6 +71,7 @@ export class PdfWriter {
 
   open(): void {
     const m = this.meta;
+    const PDFDocument = pdfkitLib();
     const doc = new PDFDocument({
       autoFirstPage: false,
       subset: 'PDF/A-2b',

@@ -3,7 +3,9 @@
  * it blank, its thumbnail, and the JPEG that goes into the PDF. Decoding and encoding run in
  * sharp (libuv threads); pixel loops in the analyser's worker.
  */
-import sharp from 'sharp';
+import { sharpLib } from '../lazy.ts';
+
+const sharp = (...args: Parameters<ReturnType<typeof sharpLib>>) => sharpLib()(...args);
 import type { ScannedPage } from '../../drivers/contracts.ts';
 import type { ScanProfile } from './config.ts';
 import type { PageAnalyser } from './analyse.ts';

@@ -3,8 +3,7 @@
  * follows it. Scanned, the sheet is recognised (src/digitise/analyse.ts), starts a new
  * document and is left out of every PDF.
  */
-import PDFDocument from 'pdfkit';
-import bwipjs from 'bwip-js';
+import { bwipLib, pdfkitLib } from '../lazy.ts';
 import { xmpSafe } from './pdf.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -36,7 +35,7 @@ export function parseSeparator(text: string): string | null {
 /** The QR as a PNG; large modules so it survives a 150 dpi grey scan and our 600 px analysis size. */
 export async function separatorQrPng(component: string): Promise<Buffer> {
   const opts = { bcid: 'qrcode', text: separatorPayload(component), scale: 12, eclevel: 'M', paddingwidth: 4, paddingheight: 4, backgroundcolor: 'FFFFFF' };
-  return (bwipjs.toBuffer as (o: typeof opts) => Promise<Buffer>)(opts);
+  return (bwipLib().toBuffer as (o: typeof opts) => Promise<Buffer>)(opts);
 }
 
 const require = createRequire(import.meta.url);
@@ -55,6 +54,7 @@ const MM = 72 / 25.4;
 /** One A4 separator page as a PDF (PDF/A-2b, fonts embedded). */
 export async function separatorPdf(component: string): Promise<Buffer> {
   const qr = await separatorQrPng(component);
+  const PDFDocument = pdfkitLib();
   const doc = new PDFDocument({ size: 'A4', margin: 0, subset: 'PDF/A-2b', pdfVersion: '1.7', lang: 'vi-VN', info: { Title: xmpSafe(`${SEPARATOR_TITLE.vi}: ${component}`), Creator: 'hcc-agent', Producer: 'hcc-agent' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -141,8 +141,6 @@ export class DigitiseService {
     this.sweepTimer = setInterval(() => void this.sweep().catch((err) => this.deps.log.error({ err }, 'scan retention sweep failed')), 3_600_000);
     this.sweepTimer.unref();
     this.uploader.start();
-    // Bundle and start the analysis worker now rather than on the clerk's first page.
-    void this.analyser.start().catch((err) => this.deps.log.error({ err }, 'page analyser failed to start'));
   }
 
   async stop(): Promise<void> {
@@ -166,6 +164,9 @@ export class DigitiseService {
     const profile = resolveProfile(cfg, profileName);
     if (!profile) throw new HttpError(400, 'unknown-profile', `no scan profile named ${profileName}`, `Không có cấu hình quét ${profileName}`);
 
+    // Start the analysis worker as the session opens, not at agent start (a kiosk may never scan)
+    // and not on the first page (the clerk would wait for it).
+    void this.analyser.start().catch((err) => this.deps.log.error({ err }, 'page analyser failed to start'));
     const id = randomUUID();
     const dir = join(this.scansDir, id);
     await mkdir(join(dir, 'thumbs'), { recursive: true, mode: 0o700 });

@@ -26,15 +26,19 @@ export async function registerAbuseGuards(app: FastifyInstance, ctx: AgentContex
     customError: OverloadedError,
   });
   await app.register(rateLimit, {
-    global: true,
-    // After the security hook, so the key is the authenticated token where there is one.
-    hook: 'preHandler',
+    global: false,
     max: security.rateLimit.max,
     timeWindow: security.rateLimit.windowMs,
     keyGenerator: (req) => (req.caller && req.caller.name !== 'local' ? `token:${req.caller.name}` : `ip:${req.ip}`),
-    // The desk's own pages and local tools (loopback, no token) are the agent's owner: not limited.
-    allowList: (req) => (!req.caller || req.caller.name === 'local') && isLoopbackAddress(req.ip),
     errorResponseBuilder: (_req, c) =>
       new HttpError(429, 'rate-limited', `Too many requests; retry in ${Math.ceil(c.ttl / 1000)} s`, `Quá nhiều yêu cầu; thử lại sau ${Math.ceil(c.ttl / 1000)} giây`, { 'retry-after': String(Math.ceil(c.ttl / 1000)) }),
+  });
+  const limit = app.rateLimit();
+  // After the security hook, so the key is the authenticated token where there is one. The desk's
+  // own pages and local tools (loopback, no token) are the agent's owner: not limited, and not
+  // even looked up, which keeps the common path cheap.
+  app.addHook('preHandler', async function (req, reply) {
+    if (req.caller?.name === 'local' && isLoopbackAddress(req.ip)) return;
+    await limit.call(this, req, reply);
   });
 }

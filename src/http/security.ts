@@ -72,24 +72,22 @@ export class AccessControl {
     this.tokens = opts.tokens.map((t) => ({ name: t.name, hash: sha256(t.token), scopes: t.scopes }));
   }
 
-  /** Finds the token: config tokens by constant-time hash comparison, then stored and central-signed ones. */
-  private async findToken(presented: string): Promise<{ name: string; scopes: readonly Scope[] } | null> {
+  /** Config tokens by constant-time hash comparison, then stored ones (looked up by hash: that leaks nothing about the secret). */
+  private findToken(presented: string): { name: string; scopes: readonly Scope[] } | null {
     const h = sha256(presented);
     let found: { name: string; scopes: readonly Scope[] } | null = null;
     for (const t of this.tokens) if (timingSafeEqual(h, t.hash) && !found) found = t;
-    if (found) return found;
-    // Stored tokens are looked up by their hash: comparing hashes leaks nothing about the secret.
-    const stored = this.opts.store?.byHash(tokenHash(presented));
-    if (stored) return stored;
-    if (this.opts.jwt?.enabled && looksLikeJwt(presented)) {
-      try {
-        return await this.opts.jwt.verify(presented);
-      } catch (err) {
-        if (err instanceof JwtRejected) throw new HttpError(401, 'unauthorized', `Central token refused: ${err.message}`, 'Mã truy cập từ hệ thống trung tâm không hợp lệ');
-        throw err;
-      }
+    return found ?? this.opts.store?.byHash(tokenHash(presented)) ?? null;
+  }
+
+  /** A short-lived token signed by the central system (the only check that has to wait). */
+  private async centralToken(presented: string): Promise<{ name: string; scopes: readonly Scope[] } | null> {
+    try {
+      return await this.opts.jwt!.verify(presented);
+    } catch (err) {
+      if (err instanceof JwtRejected) throw new HttpError(401, 'unauthorized', `Central token refused: ${err.message}`, 'Mã truy cập từ hệ thống trung tâm không hợp lệ');
+      throw err;
     }
-    return null;
   }
 
   private presentedToken(req: FastifyRequest): string | null {
@@ -120,8 +118,8 @@ export class AccessControl {
     return host;
   }
 
-  /** Decides who the caller is, or throws the refusal. */
-  async check(req: FastifyRequest): Promise<Caller> {
+  /** Decides who the caller is, or throws the refusal. Synchronous unless a central-signed token must be verified. */
+  check(req: FastifyRequest): Caller | Promise<Caller> {
     const host = this.checkHost(req);
     const origin = req.headers.origin;
     let foreign = false;
@@ -142,12 +140,16 @@ export class AccessControl {
       if (needToken) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
       return { name: 'local', scopes: 'all', origin };
     }
-    const tok = await this.findToken(presented);
-    if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
-    if (route.scope && !tok.scopes.includes(route.scope)) {
-      throw new HttpError(403, 'forbidden', `Token "${tok.name}" lacks the "${route.scope}" scope`, `Mã truy cập thiếu quyền "${route.scope}"`);
-    }
-    return { name: tok.name, scopes: tok.scopes, origin };
+    const grant = (tok: { name: string; scopes: readonly Scope[] } | null): Caller => {
+      if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
+      if (route.scope && !tok.scopes.includes(route.scope)) {
+        throw new HttpError(403, 'forbidden', `Token "${tok.name}" lacks the "${route.scope}" scope`, `Mã truy cập thiếu quyền "${route.scope}"`);
+      }
+      return { name: tok.name, scopes: tok.scopes, origin };
+    };
+    const tok = this.findToken(presented);
+    if (!tok && this.opts.jwt?.enabled && looksLikeJwt(presented)) return this.centralToken(presented).then(grant);
+    return grant(tok);
   }
 
   /** Answers a CORS preflight for an allowed origin (Private Network Access included). */
@@ -168,16 +170,9 @@ export class AccessControl {
 
 export function registerSecurity(app: FastifyInstance, ac: AccessControl): void {
   app.decorateRequest('caller', null as unknown as Caller);
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'OPTIONS') {
-      // Host still matters for preflights (rebinding); then the preflight answer.
-      ac.checkHost(req);
-      ac.preflight(req, reply);
-      return reply;
-    }
-    try {
-      req.caller = await ac.check(req);
-    } catch (err) {
+  // A callback hook, synchronous on the common path: this runs before every request.
+  app.addHook('onRequest', (req, reply, done) => {
+    const refuse = (err: unknown) => {
       // A refused WebSocket upgrade has no HTTP response cycle to end the socket: answer and close it here.
       if (req.headers.upgrade && err instanceof HttpError) {
         const body = JSON.stringify(err.body());
@@ -187,12 +182,29 @@ export function registerSecurity(app: FastifyInstance, ac: AccessControl): void 
         );
         return;
       }
-      throw err;
-    }
-    const origin = req.headers.origin;
-    if (origin && ac.isAllowedOrigin(origin)) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('vary', 'Origin');
+      done(err as Error);
+    };
+    const admit = (caller: Caller) => {
+      req.caller = caller;
+      const origin = req.headers.origin;
+      if (origin && ac.isAllowedOrigin(origin)) {
+        reply.header('access-control-allow-origin', origin);
+        reply.header('vary', 'Origin');
+      }
+      done();
+    };
+    try {
+      if (req.method === 'OPTIONS') {
+        // Host still matters for preflights (rebinding); then the preflight answer.
+        ac.checkHost(req);
+        ac.preflight(req, reply);
+        return;
+      }
+      const caller = ac.check(req);
+      if (caller instanceof Promise) caller.then(admit, refuse);
+      else admit(caller);
+    } catch (err) {
+      refuse(err);
     }
   });
   // Every path answers OPTIONS so the hook above can answer preflights.

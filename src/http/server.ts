@@ -28,6 +28,9 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request logging off: a desk makes many small calls; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger (a pino child with redaction per request costs more than the
+    // request itself on a busy desk); failures are logged with method and URL instead.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: config.http.bodyLimit,
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs,
@@ -80,8 +83,18 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [ctx.metrics],
   });
-  app.addHook('onResponse', async (req, reply) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+  // One labelled child per route/method/status, so observing skips prom-client's label hashing.
+  const observers = new Map<string, { observe(v: number): void }>();
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const k = `${req.method} ${route} ${reply.statusCode}`;
+    let o = observers.get(k);
+    if (!o) {
+      o = duration.labels({ method: req.method, route, status: reply.statusCode });
+      observers.set(k, o);
+    }
+    o.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   await app.register(swagger, {

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { GlobalFonts } from '@napi-rs/canvas';
+import { canvasLib } from '../lazy.ts';
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve('@expo-google-fonts/noto-sans/package.json'));
@@ -23,7 +23,7 @@ let registered = false;
 export function ensureFonts(): void {
   if (registered) return;
   for (const file of Object.values(FONT_FILES)) {
-    if (!GlobalFonts.registerFromPath(file, FONT_FAMILY)) throw new Error(`cannot load font ${file}`);
+    if (!canvasLib().GlobalFonts.registerFromPath(file, FONT_FAMILY)) throw new Error(`cannot load font ${file}`);
   }
   registered = true;
 }

@@ -3,7 +3,8 @@
  * shaping, Noto Sans) or, by escpos-text.ts, to text-mode ESC/POS for printers with a Vietnamese
  * code page. Layout is two passes: measure (line breaking, heights) then draw at integer positions.
  */
-import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
+import { canvasLib } from '../lazy.ts';
 import { ensureFonts, fontSpec } from './font.ts';
 import { qrMatrix, code128Bars } from './symbols.ts';
 import { getDot, rasterFromRgba, type Raster } from './raster.ts';
@@ -73,7 +74,7 @@ interface Line {
 let measureCtx: SKRSContext2D | null = null;
 function measurer(): SKRSContext2D {
   ensureFonts();
-  measureCtx ??= createCanvas(1, 1).getContext('2d');
+  measureCtx ??= canvasLib().createCanvas(1, 1).getContext('2d');
   return measureCtx;
 }
 
@@ -282,7 +283,7 @@ const canvases = new Map<number, Canvas>();
 function canvasFor(width: number, height: number): Canvas {
   let c = canvases.get(width);
   if (!c || c.height < height) {
-    c = createCanvas(width, Math.max(height, c?.height ?? 0, 1024));
+    c = canvasLib().createCanvas(width, Math.max(height, c?.height ?? 0, 1024));
     canvases.set(width, c);
   }
   return c;
@@ -312,7 +313,7 @@ export function renderDoc(doc: Doc): Rendered {
 /** The renderer's own output for one glyph in a cell, exactly as the glyph grid draws it. */
 export function renderGlyph(ch: string, size: number, cell: number): Raster {
   ensureFonts();
-  const canvas = createCanvas(cell, cell);
+  const canvas = canvasLib().createCanvas(cell, cell);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, cell, cell);

@@ -1,14 +1,14 @@
 /** The configured logo: decoded, scaled to fit, and Floyd–Steinberg dithered to a 1-bit raster. */
 import { readFile } from 'node:fs/promises';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { canvasLib } from '../lazy.ts';
 import { emptyRaster, type Raster } from './raster.ts';
 
 export async function loadLogo(path: string, paperWidth: number): Promise<Raster> {
-  const img = await loadImage(await readFile(path));
+  const img = await canvasLib().loadImage(await readFile(path));
   const scale = Math.min(1, (paperWidth * 0.6) / img.width, 160 / img.height);
   const w = Math.max(1, Math.round(img.width * scale));
   const h = Math.max(1, Math.round(img.height * scale));
-  const c = createCanvas(w, h);
+  const c = canvasLib().createCanvas(w, h);
   const ctx = c.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);

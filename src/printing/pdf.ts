@@ -2,7 +2,7 @@
  * The dossier receipt as an A4 PDF (pdfkit) for A4 printers and for the clerk to save: Noto Sans
  * embedded (subset) so Vietnamese shows on any viewer, the dossier code as a vector QR code.
  */
-import PDFDocument from 'pdfkit';
+import { pdfkitLib } from '../lazy.ts';
 import { FONT_FILES } from './font.ts';
 import { qrMatrix } from './symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';
@@ -16,6 +16,7 @@ import type { Branding, DossierReceipt } from './templates.ts';
 const F = { ccmp: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
 
 export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promise<Buffer> {
+  const PDFDocument = pdfkitLib();
   const doc = new PDFDocument({ size: 'A4', margins: { top: 50, bottom: 50, left: 60, right: 60 }, info: { Title: `Giấy tiếp nhận hồ sơ ${d.dossierCode}`, Creator: 'hcc-agent' } });
   doc.registerFont('R', FONT_FILES.regular);
   doc.registerFont('B', FONT_FILES.bold);

@@ -2,7 +2,7 @@
  * A 1-bit raster, rows packed MSB-first (1 = black dot) exactly as ESC/POS GS v 0 wants them.
  * It is both the preview PNG and the bytes sent to the printer.
  */
-import { createCanvas } from '@napi-rs/canvas';
+import { canvasLib } from '../lazy.ts';
 
 export interface Raster {
   width: number;
@@ -86,7 +86,7 @@ export function sameRaster(a: Raster, b: Raster): boolean {
 export function rasterToPng(r: Raster): Buffer {
   const w = Math.max(1, r.width);
   const h = Math.max(1, r.height);
-  const canvas = createCanvas(w, h);
+  const canvas = canvasLib().createCanvas(w, h);
   const ctx = canvas.getContext('2d');
   const img = ctx.createImageData(w, h);
   const px = img.data;

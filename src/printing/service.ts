@@ -10,7 +10,7 @@ import type { DeviceManager } from '../devices.ts';
 import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import type { Config } from '../config/schema.ts';
-import type { Health } from '../health.ts';
+import type { Check, Health } from '../health.ts';
 import { Gauge, type Registry } from 'prom-client';
 import { HttpError, notFound } from '../http/errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
@@ -103,13 +103,20 @@ export class PrintService implements PrintSubmitter {
       });
     }
     // Degraded while jobs wait (paper out, cover open, printer offline): someone has to act.
+    // Health is asked often (pages, monitoring); the answer only changes when a job's state does.
+    let cached: { version: number; check: Check } | null = null;
     this.deps.health?.register('printing', () => {
-      const waiting = this.store.list({ state: 'waiting', limit: 100 });
-      if (!waiting.length) return { ok: true };
-      const why = [...new Set(waiting.map((j) => `${j.printer}: ${j.code ?? 'waiting'}`))].join('; ');
-      const whyVi = [...new Set(waiting.map((j) => `${j.printer}: ${j.error_vi ?? 'đang chờ'}`))].join('; ');
-      return { ok: false, message: `${waiting.length} print job(s) waiting (${why})`, messageVi: `${waiting.length} lệnh in đang chờ (${whyVi})`, detail: { waiting: waiting.length } };
+      if (cached?.version !== this.store.version) cached = { version: this.store.version, check: this.waitingCheck() };
+      return cached.check;
     });
+  }
+
+  private waitingCheck(): Check {
+    if (this.store.waitingCount() === 0) return { ok: true };
+    const waiting = this.store.list({ state: 'waiting', limit: 100 });
+    const why = [...new Set(waiting.map((j) => `${j.printer}: ${j.code ?? 'waiting'}`))].join('; ');
+    const whyVi = [...new Set(waiting.map((j) => `${j.printer}: ${j.error_vi ?? 'đang chờ'}`))].join('; ');
+    return { ok: false, message: `${waiting.length} print job(s) waiting (${why})`, messageVi: `${waiting.length} lệnh in đang chờ (${whyVi})`, detail: { waiting: waiting.length } };
   }
 
   async start(): Promise<void> {

@@ -26,6 +26,8 @@ export const PRINTING_MIGRATIONS = [
    CREATE INDEX print_jobs_printer_state ON print_jobs(printer, state, seq);`,
   // Personal data in template data is erased after printing.keepDataDays.
   `ALTER TABLE print_jobs ADD COLUMN purged_at TEXT;`,
+  // Health asks for waiting jobs on every call: by state, without scanning the table.
+  `CREATE INDEX print_jobs_state ON print_jobs(state, seq);`,
 ];
 
 export interface JobRow {
@@ -100,7 +102,11 @@ export class SpoolStore {
     return (this.db.prepare(`SELECT DISTINCT printer FROM print_jobs WHERE state IN (${states.map(() => '?').join(',')})`).all(...states) as { printer: string }[]).map((r) => r.printer);
   }
 
+  /** Bumped on every state change, so readers (health) can keep an answer until the next change. */
+  version = 0;
+
   setState(id: string, state: JobState, o: Outcome = {}): void {
+    this.version++;
     const now = new Date().toISOString();
     this.db
       .prepare('UPDATE print_jobs SET state = ?, code = ?, error = ?, error_vi = ?, guarantee = COALESCE(?, guarantee), bytes = COALESCE(?, bytes), updated_at = ?, printed_at = CASE WHEN ? = \'printed\' THEN ? ELSE printed_at END, attempts = attempts + CASE WHEN ? = \'printing\' THEN 1 ELSE 0 END WHERE id = ?')
@@ -120,6 +126,11 @@ export class SpoolStore {
     return this.db
       .prepare("UPDATE print_jobs SET data = '{}', purged_at = ? WHERE purged_at IS NULL AND state IN ('printed','failed','interrupted') AND updated_at < ?")
       .run(new Date().toISOString(), before.toISOString()).changes;
+  }
+
+  /** How many jobs wait for a printer (cheap: health asks on every call). */
+  waitingCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM print_jobs WHERE state = 'waiting'").get() as { n: number }).n;
   }
 
   countByState(): Record<string, number> {

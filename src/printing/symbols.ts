@@ -1,5 +1,5 @@
 /** QR and Code 128 as module matrices from bwip-js, so raster, PDF and simulator draw them identically. */
-import bwipjs from 'bwip-js';
+import { bwipLib } from '../lazy.ts';
 
 export interface QrMatrix {
   /** Modules per side (quiet zone excluded). */
@@ -17,7 +17,7 @@ export function qrMatrix(text: string, level: QrLevel = 'M'): QrMatrix {
   const k = `${level}|${text}`;
   const hit = qrCache.get(k);
   if (hit) return hit;
-  const [sym] = (bwipjs as any).raw({ bcid: 'qrcode', text, eclevel: level }) as { pixs: number[]; pixx: number; pixy: number }[];
+  const [sym] = (bwipLib() as any).raw({ bcid: 'qrcode', text, eclevel: level }) as { pixs: number[]; pixx: number; pixy: number }[];
   const m = { size: sym.pixx, modules: Uint8Array.from(sym.pixs) };
   if (qrCache.size >= 64) qrCache.delete(qrCache.keys().next().value!);
   qrCache.set(k, m);
@@ -26,6 +26,6 @@ export function qrMatrix(text: string, level: QrLevel = 'M'): QrMatrix {
 
 /** Code 128 as alternating bar/space widths in modules, starting with a bar. */
 export function code128Bars(text: string): number[] {
-  const [sym] = (bwipjs as any).raw({ bcid: 'code128', text }) as { sbs: number[] }[];
+  const [sym] = (bwipLib() as any).raw({ bcid: 'code128', text }) as { sbs: number[] }[];
   return sym.sbs;
 }

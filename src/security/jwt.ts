@@ -3,9 +3,11 @@
  * sits in the clerk's browser: verified with a public key pinned in config, bound to this agent
  * (audience), with expiry and a single-use id (jti) remembered until it expires.
  */
-import { importSPKI, jwtVerify, errors as joseErrors } from 'jose';
+import type { importSPKI } from 'jose';
 
 type KeyLike = Awaited<ReturnType<typeof importSPKI>>;
+/** jose is loaded only when central-signed tokens are configured. */
+let jose: typeof import('jose') | null = null;
 import { readFileSync } from 'node:fs';
 import type { Db } from '../store/db.ts';
 import { SCOPES, type Scope } from '../config/schema.ts';
@@ -37,11 +39,12 @@ export class CentralJwtVerifier {
 
   async start(): Promise<void> {
     if (!this.enabled) return;
+    jose = await import('jose');
     const pem = this.cfg.publicKey.includes('BEGIN PUBLIC KEY') ? this.cfg.publicKey : readFileSync(this.cfg.publicKey, 'utf8');
     // The key type decides the algorithm; try both the project accepts.
     for (const alg of ['EdDSA', 'ES256']) {
       try {
-        this.keys.push({ alg, key: await importSPKI(pem, alg) });
+        this.keys.push({ alg, key: await jose.importSPKI(pem, alg) });
       } catch {}
     }
     if (this.keys.length === 0) throw new Error('security.centralJwt.publicKey is neither an Ed25519 nor a P-256 public key');
@@ -53,14 +56,14 @@ export class CentralJwtVerifier {
     let lastErr: unknown;
     for (const { alg, key } of this.keys) {
       try {
-        ({ payload } = await jwtVerify(token, key, { algorithms: [alg], audience: this.audience, issuer: this.cfg.issuer || undefined, requiredClaims: ['exp', 'iat', 'jti', 'sub'], currentDate: new Date(now) }));
+        ({ payload } = await jose!.jwtVerify(token, key, { algorithms: [alg], audience: this.audience, issuer: this.cfg.issuer || undefined, requiredClaims: ['exp', 'iat', 'jti', 'sub'], currentDate: new Date(now) }));
         break;
       } catch (err) {
         lastErr = err;
       }
     }
     if (!payload) {
-      const msg = lastErr instanceof joseErrors.JWTExpired ? 'token expired' : lastErr instanceof joseErrors.JWTClaimValidationFailed ? `token claim "${lastErr.claim}" invalid` : 'token signature not valid';
+      const msg = lastErr instanceof jose!.errors.JWTExpired ? 'token expired' : lastErr instanceof jose!.errors.JWTClaimValidationFailed ? `token claim "${lastErr.claim}" invalid` : 'token signature not valid';
       throw new JwtRejected(msg);
     }
     if (payload.exp! - payload.iat! > this.cfg.maxLifetimeSeconds) throw new JwtRejected(`token lifetime over ${this.cfg.maxLifetimeSeconds} s`);

@@ -35,10 +35,30 @@ export function openDatabase(dataDir: string, file = 'agent.db'): Db {
     const e = err as { code?: string; message: string };
     throw new StoreError(`cannot open database ${path}: ${e.message}`, e.code ?? 'open');
   }
+  cachePreparedStatements(db);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     concern TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
     PRIMARY KEY (concern, version))`);
   return db;
+}
+
+/**
+ * Repositories prepare their SQL where they use it, which keeps each query next to its code;
+ * preparing costs tens of microseconds, so the database keeps prepared statements by SQL text.
+ * (No caller switches a statement to pluck/raw/expand mode, which a shared statement would leak.)
+ */
+function cachePreparedStatements(db: Db, max = 512): void {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as Db['prepare'];
 }
 
 /**

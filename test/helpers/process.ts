@@ -1,5 +1,6 @@
 /** Runs the agent as a real child process (as `npm start` does) for start-up, signal and crash tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -23,9 +24,16 @@ export interface AgentProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The node arguments of package.json's start script (`node <flags> scripts/start.mjs start`), without the command. */
+function npmStartArgs(): string[] {
+  const script: string = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).scripts.start;
+  const words = script.split(/\s+/);
+  return words.slice(1, words.indexOf('scripts/start.mjs') + 1);
+}
+
 /** Spawns `node --import tsx src/main.ts ARGS` from the repo root; `viaNpmStart` runs what `npm start` runs (the bundle). */
 export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, viaNpmStart = false): AgentProcess {
-  const entry = viaNpmStart ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/main.ts'];
+  const entry = viaNpmStart ? npmStartArgs() : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

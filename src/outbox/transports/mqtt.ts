@@ -5,7 +5,10 @@
  * cluster's job (docs/central.md), never this agent's.
  */
 import { readFileSync } from 'node:fs';
-import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
+import type { MqttClient, IClientOptions } from 'mqtt';
+import { lazyRequire } from '../../lazy.ts';
+
+const mqttLib = lazyRequire<typeof import('mqtt')>('mqtt');
 import type { Logger } from 'pino';
 import type { OutboundEvent } from '../store.ts';
 import type { SendResult, Transport } from '../relay.ts';
@@ -67,7 +70,7 @@ export class MqttTransport implements Transport {
       ...(this.opts.caFile ? { ca: readFileSync(this.opts.caFile) } : {}),
     };
     // connect() returns at once and reconnects by itself: an unreachable broker never blocks start.
-    this.client = mqtt.connect(this.opts.url, o);
+    this.client = mqttLib().connect(this.opts.url, o);
     this.client.on('connect', () => this.log.info({ url: this.opts.url }, 'mqtt connected'));
     this.client.on('error', (err) => {
       this.lastProblem = err.message;
