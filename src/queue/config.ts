@@ -12,8 +12,7 @@ const ServiceItem = item(
     name: key(Type.String({ minLength: 1, maxLength: 120 }), { title: 'Name (Vietnamese)', description: 'Shown on the kiosk and the ticket.', default: '' }),
     nameEn: key(Type.String({ maxLength: 120 }), { title: 'Name (English)', description: 'Shown when the kiosk is switched to English.', default: '' }),
     prefix: key(Type.String({ minLength: 1, maxLength: 2, pattern: '^[A-Z]{1,2}$' }), { title: 'Ticket prefix', description: 'Letter(s) before the number, e.g. A for A001. Unique per site.', default: 'A' }),
-    // Optional without a default, so that an absent value falls back to queue.dailyLimit.
-    dailyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 99999, title: 'Daily limit', description: 'Most tickets of this service per day; overrides queue.dailyLimit.' })),
+    dailyLimit: key(Type.Integer({ minimum: 0, maximum: 99999 }), { title: 'Daily limit', description: 'Most tickets of this service per day; 0 = queue.dailyLimit applies.', default: 0 }),
   },
 );
 

@@ -156,7 +156,7 @@ export class QueueEngine {
   }
 
   limitOf(serviceId: string): number {
-    return this.services.get(serviceId)?.dailyLimit ?? this.d.config.dailyLimit;
+    return this.services.get(serviceId)?.dailyLimit || this.d.config.dailyLimit;
   }
 
   /** Digits of a number: 3, more when the daily limit needs them (A0001…). */
