@@ -55,15 +55,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const db = openDatabase(dataDir);
   const bus = new EventBus(log);
-  const outbox = new OutboxStore(db);
+  const security = await buildSecurity(config, db);
+  const outbox = new OutboxStore(db, security.vault);
   outbox.start();
   const events = new Events(db, bus, outbox, sourceUrn(config.agent.site, config.agent.id));
   const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
   devices.build();
   const health = new Health();
-  const security = await buildSecurity(config, db);
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
-  const printing = new PrintService({ db, events, devices, config, health, metrics, log: log.child({ component: 'printing' }) });
+  const printing = new PrintService({ db, events, devices, config, health, metrics, vault: security.vault, log: log.child({ component: 'printing' }) });
   printing.init();
   const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault }) };
 

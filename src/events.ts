@@ -10,6 +10,8 @@ import { makeEvent, type CloudEvent } from './outbox/envelope.ts';
 export interface EmitOptions {
   /** Forward to the central system through the outbox (default true). Live-only events set false. */
   forward?: boolean;
+  /** The data holds personal data (citizen names, ID numbers): stored encrypted, erased once delivered. */
+  personal?: boolean;
   time?: Date;
 }
 
@@ -33,7 +35,7 @@ export class Events {
       return work({
         emit: (type, subject, data, opts = {}) => {
           const ev = makeEvent(this.source, type, data, subject, opts.time);
-          if (opts.forward !== false) this.outbox.append(ev);
+          if (opts.forward !== false) this.outbox.append(ev, opts.personal ?? false);
           pending.push(ev);
           return ev;
         },

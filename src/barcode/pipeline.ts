@@ -89,7 +89,7 @@ export class BarcodePipeline {
     const forward = c.forward || (c.kind === 'citizen-id' && this.config.forwardPersonal);
     if (forward) {
       try {
-        return this.events.record(BARCODE_SCANNED, c.personal ? undefined : c.subject, data);
+        return this.events.record(BARCODE_SCANNED, c.personal ? undefined : c.subject, data, { personal: c.personal });
       } catch (err) {
         // The store failing must not hide the scan from the clerk.
         this.log?.error({ err, device, kind: c.kind }, 'could not store scan for forwarding; published live only');

@@ -137,7 +137,7 @@ export class DossierFlows {
       ...(input.registerBook ? { registerBook: input.registerBook } : {}),
     };
     const result = this.d.events.transaction((tx) => {
-      const ev = tx.emit('hcc.dossier.received', code.code, { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) });
+      const ev = tx.emit('hcc.dossier.received', code.code, { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) }, { personal: true });
       const job = this.d.printing.submit({ template: 'dossier-receipt', data: { ...receipt, ...(input.copies ? { copies: input.copies } : {}) }, ...(input.printer ? { printer: input.printer } : {}), ...(input.format ? { format: input.format } : {}) }, tx);
       this.d.store.insertReceived({ code: code.code, received_at: receipt.receivedAt, appointment_at: receipt.appointmentAt, return_method: input.returnMethod, applicant_name: input.applicant.name, received_event_id: ev.id, receipt_job_id: job.id });
       return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };
@@ -177,7 +177,7 @@ export class DossierFlows {
       ...(input.receivedBy ? { receivedBy: input.receivedBy } : {}),
     };
     const result = this.d.events.transaction((tx) => {
-      const ev = tx.emit('hcc.dossier.result.returned', code.code, slip);
+      const ev = tx.emit('hcc.dossier.result.returned', code.code, slip, { personal: true });
       const job = this.d.printing.submit({ template: 'result-slip', data: slip, ...(input.printer ? { printer: input.printer } : {}) }, tx);
       this.d.store.upsertReturned({ code: code.code, returned_at: slip.returnedAt, returned_method: input.returnMethod, postal_item: postalItem ?? null, returned_event_id: ev.id, slip_job_id: job.id });
       return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };

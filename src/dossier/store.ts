@@ -5,6 +5,7 @@
  */
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
+import type { Vault } from '../security/vault.ts';
 
 export const DOSSIER_MIGRATIONS = [
   `CREATE TABLE dossiers (
@@ -51,20 +52,34 @@ export interface LocalDossier {
 }
 
 export class DossierStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Encrypts the applicant's name at rest (personal data); absent in unit tests. */
+    private readonly vault?: Vault,
+  ) {}
 
   start(): void {
     migrate(this.db, 'dossier', DOSSIER_MIGRATIONS);
   }
 
   get(code: string): DossierRow | undefined {
-    return this.db.prepare('SELECT * FROM dossiers WHERE code = ?').get(code) as DossierRow | undefined;
+    const row = this.db.prepare('SELECT * FROM dossiers WHERE code = ?').get(code) as DossierRow | undefined;
+    if (row?.applicant_name.startsWith('v1:') && this.vault) {
+      try {
+        row.applicant_name = this.vault.openString(row.applicant_name, row.code) ?? '';
+      } catch {
+        // Another key (a data dir moved without its key file): the name is unknown here, as for a
+        // dossier received at another desk; the clerk types it on return.
+        row.applicant_name = '';
+      }
+    }
+    return row;
   }
 
   insertReceived(r: Pick<DossierRow, 'code' | 'received_at' | 'appointment_at' | 'return_method' | 'applicant_name' | 'received_event_id' | 'receipt_job_id'>): void {
     this.db
       .prepare('INSERT INTO dossiers (code, received_at, appointment_at, return_method, applicant_name, received_event_id, receipt_job_id) VALUES (@code, @received_at, @appointment_at, @return_method, @applicant_name, @received_event_id, @receipt_job_id)')
-      .run(r);
+      .run({ ...r, applicant_name: this.vault && r.applicant_name ? this.vault.sealString(r.applicant_name, r.code) : r.applicant_name });
   }
 
   /** Records a return; the row is created when the dossier was received at another desk. */

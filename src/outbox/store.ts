@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { formatSequence, type CloudEvent } from './envelope.ts';
+import type { Vault } from '../security/vault.ts';
 
 export const OUTBOX_MIGRATIONS = [
   `CREATE TABLE outbox (
@@ -80,7 +81,11 @@ export class OutboxStore {
   /** Set when SQLite answered SQLITE_FULL (disk or max_page_count); cleared by the next successful write. */
   fullSince: number | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Encrypts personal events at rest; without one they are stored as they are (unit tests). */
+    private readonly vault?: Vault,
+  ) {}
 
   start(): void {
     migrate(this.db, 'outbox', OUTBOX_MIGRATIONS);
@@ -89,12 +94,14 @@ export class OutboxStore {
       insert: p('INSERT INTO outbox (id, type, subject, envelope, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       // The envelope is stored without `sequence`; SQLite splices it in, so each event arrives as one flat string.
       batch: p(`SELECT seq, id, type, subject, size,
-                       substr(envelope, 1, length(envelope) - 1) || ',"sequence":"' || printf('%016d', seq) || '"}' AS json
+                       CASE WHEN envelope LIKE 'v1:%' THEN envelope
+                            ELSE substr(envelope, 1, length(envelope) - 1) || ',"sequence":"' || printf('%016d', seq) || '"}' END AS json
                 FROM outbox o
                 WHERE state = 'pending'
                   AND (subject IS NULL OR NOT EXISTS (SELECT 1 FROM outbox d WHERE d.state = 'dead' AND d.subject = o.subject AND d.seq < o.seq))
                 ORDER BY seq LIMIT ?`),
-      delivered: p("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'"),
+      // Personal data leaves the disk once the central side has confirmed it.
+      delivered: p("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, envelope = CASE WHEN envelope LIKE 'v1:%' THEN '{}' ELSE envelope END WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'"),
       dead: p("UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1 WHERE seq = ? AND state = 'pending'"),
       attempt: p('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?'),
       counts: p('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
@@ -116,13 +123,15 @@ export class OutboxStore {
   }
 
   /** Stores the event; call inside the transaction of the change. Sets `sequence` on the event. */
-  append(event: CloudEvent): number {
+  /** Stores the event; call inside the transaction of the change. `personal` events are stored encrypted. */
+  append(event: CloudEvent, personal = false): number {
     const { sequence: _s, ...rest } = event;
     const json = JSON.stringify(rest);
     const size = Buffer.byteLength(json);
+    const stored = personal && this.vault ? this.vault.sealString(json, event.id)! : json;
     let seq: number;
     try {
-      seq = Number(this.stmts.insert.run(event.id, event.type, event.subject ?? null, json, size, Date.now()).lastInsertRowid);
+      seq = Number(this.stmts.insert.run(event.id, event.type, event.subject ?? null, stored, size, Date.now()).lastInsertRowid);
     } catch (err) {
       if (isFull(err)) this.fullSince ??= Date.now();
       throw err;
@@ -149,6 +158,13 @@ export class OutboxStore {
       if (out.length > 0 && bytes + r.size > maxBytes) break;
       bytes += r.size;
       out.push(r);
+    }
+    // Encrypted (personal) envelopes are opened here and get their sequence like the others.
+    for (const r of out) {
+      if (r.json.startsWith('v1:')) {
+        const plain = this.vault!.openString(r.json, r.id)!;
+        r.json = `${plain.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`;
+      }
     }
     return out;
   }

@@ -11,6 +11,7 @@ import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import type { Config } from '../config/schema.ts';
 import type { Check, Health } from '../health.ts';
+import type { Vault } from '../security/vault.ts';
 import { Gauge, type Registry } from 'prom-client';
 import { HttpError, notFound } from '../http/errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
@@ -52,9 +53,9 @@ export class PrintService implements PrintSubmitter {
   private readonly detach: (() => void)[] = [];
 
   constructor(
-    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health; metrics?: Registry },
+    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health; metrics?: Registry; vault?: Vault },
   ) {
-    this.store = new SpoolStore(deps.db);
+    this.store = new SpoolStore(deps.db, deps.vault);
   }
 
   private readonly logos = new Map<number, Raster>();

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/db.ts';
 import type { JobState, TemplateName } from './api.ts';
+import type { Vault } from '../security/vault.ts';
 
 export const PRINTING_MIGRATIONS = [
   `CREATE TABLE print_jobs (
@@ -59,8 +60,20 @@ export interface Outcome {
   bytes?: number | null;
 }
 
+/** Templates whose data names a citizen: their data is stored encrypted. */
+const PERSONAL_TEMPLATES: ReadonlySet<TemplateName> = new Set(['dossier-receipt', 'result-slip']);
+
 export class SpoolStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Encrypts personal job data at rest; absent in unit tests. */
+    private readonly vault?: Vault,
+  ) {}
+
+  private open<T extends JobRow | undefined>(row: T): T {
+    if (row && this.vault && row.data.startsWith('v1:')) row.data = this.vault.openString(row.data, row.id) ?? '{}';
+    return row;
+  }
 
   migrate(): void {
     migrate(this.db, 'printing', PRINTING_MIGRATIONS);
@@ -71,12 +84,12 @@ export class SpoolStore {
     const id = randomUUID();
     this.db
       .prepare('INSERT INTO print_jobs (id, printer, template, format, data, subject, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, j.printer, j.template, j.format, JSON.stringify(j.data), j.subject ?? null, 'queued', now, now);
+      .run(id, j.printer, j.template, j.format, this.vault && PERSONAL_TEMPLATES.has(j.template) ? this.vault.sealString(JSON.stringify(j.data), id) : JSON.stringify(j.data), j.subject ?? null, 'queued', now, now);
     return this.get(id)!;
   }
 
   get(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return this.open(this.db.prepare('SELECT * FROM print_jobs WHERE id = ?').get(id) as JobRow | undefined);
   }
 
   list(opts: { state?: JobState; printer?: string; limit: number }): JobRow[] {
@@ -90,12 +103,12 @@ export class SpoolStore {
       where.push('printer = ?');
       args.push(opts.printer);
     }
-    return this.db.prepare(`SELECT * FROM print_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, opts.limit) as JobRow[];
+    return (this.db.prepare(`SELECT * FROM print_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, opts.limit) as JobRow[]).map((r) => this.open(r));
   }
 
   /** The printer's next job in order: the oldest queued or waiting one. */
   next(printer: string): JobRow | undefined {
-    return this.db.prepare("SELECT * FROM print_jobs WHERE printer = ? AND state IN ('queued','waiting') ORDER BY seq LIMIT 1").get(printer) as JobRow | undefined;
+    return this.open(this.db.prepare("SELECT * FROM print_jobs WHERE printer = ? AND state IN ('queued','waiting') ORDER BY seq LIMIT 1").get(printer) as JobRow | undefined);
   }
 
   printersWith(states: JobState[]): string[] {
@@ -141,6 +154,6 @@ export class SpoolStore {
 
   /** After a crash: jobs caught mid-transfer. */
   printingJobs(): JobRow[] {
-    return this.db.prepare("SELECT * FROM print_jobs WHERE state = 'printing'").all() as JobRow[];
+    return (this.db.prepare("SELECT * FROM print_jobs WHERE state = 'printing'").all() as JobRow[]).map((r) => this.open(r));
   }
 }

@@ -258,6 +258,9 @@ export class QueueEngine {
           try {
             return { ok: this.d.db.transaction(() => this.issueIn(tx, it.body, it.origin))() };
           } catch (err) {
+            // A full disk (or any error after which SQLite rolled the whole transaction back) fails
+            // the whole batch with its real cause, not only this ticket.
+            if ((err as { code?: string }).code === 'SQLITE_FULL' || !this.d.db.inTransaction) throw err;
             return { err };
           }
         }),

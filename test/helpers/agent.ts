@@ -14,7 +14,7 @@ export function tempDir(prefix = 'hcc-test-'): string {
 
 /** A valid config: simulated devices, temp data dir, port 0. `patch` is merged per top-level section. */
 export function testConfig(patch: Record<string, any> = {}): Config {
-  const dataDir = tempDir();
+  const dataDir: string = patch.agent?.dataDir ?? tempDir();
   const raw: Record<string, any> = {
     agent: { id: 'test-desk', site: 'test-site', listen: { host: '127.0.0.1', port: 0 }, dataDir, ...(patch.agent ?? {}) },
     log: { level: 'silent', ...(patch.log ?? {}) },

@@ -28,7 +28,7 @@ async function setup(barcode: Record<string, unknown> = {}, opts: { listen?: boo
     if (ev.type === BARCODE_SCANNED) seen.push(ev as CloudEvent<BarcodeScannedData>);
   });
   const outbox = () =>
-    agent!.ctx.db.prepare(`SELECT subject, envelope FROM outbox WHERE type = ? ORDER BY seq`).all(BARCODE_SCANNED) as { subject: string | null; envelope: string }[];
+    agent!.ctx.db.prepare(`SELECT id, subject, envelope FROM outbox WHERE type = ? ORDER BY seq`).all(BARCODE_SCANNED) as { id: string; subject: string | null; envelope: string }[];
   return { scanner, seen, outbox, agent };
 }
 
@@ -89,7 +89,8 @@ describe('barcode pipeline in the agent', () => {
     const rows = outbox();
     expect(rows).toHaveLength(1);
     expect(rows[0].subject).toBeNull();
-    expect(JSON.parse(rows[0].envelope).data).toMatchObject({ kind: 'citizen-id', personal: true });
+    expect(rows[0].envelope).toMatch(/^v1:/); // personal: encrypted at rest
+    expect(JSON.parse(agent!.ctx.security.vault.openString(rows[0].envelope, rows[0].id)!).data).toMatchObject({ kind: 'citizen-id', personal: true });
   });
 
   it('over-long scans are reported with the configured cap', async () => {

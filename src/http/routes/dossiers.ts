@@ -93,7 +93,7 @@ const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: 
 
 export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-  const store = new DossierStore(ctx.db);
+  const store = new DossierStore(ctx.db, ctx.security.vault);
   store.start();
   const flows = new DossierFlows({
     events: ctx.events,
@@ -128,6 +128,10 @@ export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
   app.get(
     '/dossiers/:code',
     { schema: { summary: 'Dossier status from the central system, or what this desk knows when it cannot be reached', tags: ['dossiers'], params: Code, response: { 200: StatusAnswer, 400: { $ref: 'ErrorBody#' } } } },
-    async (req) => status.lookup(flows.code(req.params.code).code),
+    async (req) => {
+      const code = flows.code(req.params.code).code;
+      ctx.security.audit.record(req.caller.name, 'dossier.read', code);
+      return status.lookup(code);
+    },
   );
 };

@@ -1,0 +1,84 @@
+/**
+ * Personal data at rest: the applicant's name and contact details never reach the database file
+ * in clear (outbox event, local dossier row, receipt print job), and the encrypted event is erased
+ * once the central side confirms it.
+ */
+import { describe, it, expect } from 'vitest';
+import { createServer } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAgent, testConfig } from '../helpers/agent.ts';
+
+const NAME = 'Phạm Thị Hồng Nhung';
+const PHONE = '0987654321';
+const ADDRESS = 'Số 7 Phố Hàng Bạc, Hoàn Kiếm, Hà Nội';
+
+describe('personal data at rest', () => {
+  it('stores personal data encrypted, prints and forwards it in clear, and erases it once delivered', async () => {
+    const received: any[] = [];
+    const central = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(...JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => central.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(central.address() as { port: number }).port}/events`;
+    const a = await startAgent(testConfig({ central: { transport: 'http', http: { url } } }));
+    try {
+      const code = '000.00.21.H30-261122-0042';
+      const r = await a.fastify.inject({
+        method: 'POST',
+        url: `/api/v1/dossiers/${code}/receive`,
+        headers: { host: 'localhost' },
+        payload: {
+          applicant: { name: NAME, address: ADDRESS, phone: PHONE },
+          request: 'Cấp đổi giấy chứng nhận',
+          components: [{ name: 'Đơn đề nghị', originals: 1, copies: 0 }],
+          sets: 1,
+          processingTime: '7 ngày làm việc',
+          appointmentAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
+          returnMethod: 'counter',
+          clerk: 'Nguyễn Văn Thư',
+        },
+      });
+      expect(r.statusCode).toBe(201);
+      const { printJobId } = r.json();
+      // The central side gets the receipt in clear …
+      for (let i = 0; i < 100 && !received.some((e) => e.type === 'hcc.dossier.received'); i++) await new Promise((res) => setTimeout(res, 50));
+      const ev = received.find((e) => e.type === 'hcc.dossier.received');
+      expect(ev?.data.applicant.name).toBe(NAME);
+      expect(ev.sequence).toMatch(/^\d{16}$/);
+      // … the receipt printed with the name (the job data decrypts) …
+      for (let i = 0; i < 100 && a.ctx.printing.get(printJobId)?.state !== 'printed'; i++) await new Promise((res) => setTimeout(res, 50));
+      expect(a.ctx.printing.get(printJobId)?.state).toBe('printed');
+      // … and the return flow still knows the name for the slip.
+      const ret = await a.fastify.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/return`, headers: { host: 'localhost' }, payload: { returnMethod: 'counter', clerk: 'Nguyễn Văn Thư', receivedBy: 'chính chủ' } });
+      expect(ret.statusCode).toBe(201);
+
+      // Nothing personal in clear in the database: rows …
+      const rows = JSON.stringify([
+        a.ctx.db.prepare('SELECT * FROM outbox').all(),
+        a.ctx.db.prepare('SELECT * FROM dossiers').all(),
+        a.ctx.db.prepare('SELECT * FROM print_jobs').all(),
+      ]);
+      for (const s of [NAME, PHONE, ADDRESS]) expect(rows.includes(s), s).toBe(false);
+      // … nor anywhere in the files, WAL included.
+      a.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+      for (const f of ['agent.db', 'agent.db-wal']) {
+        const p = join(a.ctx.dataDir, f);
+        if (!existsSync(p)) continue;
+        const bytes = readFileSync(p);
+        for (const s of [NAME, PHONE, ADDRESS]) expect(bytes.includes(Buffer.from(s)), `${f} holds ${s}`).toBe(false);
+      }
+      // Once delivered, the encrypted envelope is erased too.
+      const stored = a.ctx.db.prepare("SELECT state, envelope FROM outbox WHERE type = 'hcc.dossier.received'").get() as { state: string; envelope: string };
+      expect(stored).toEqual({ state: 'delivered', envelope: '{}' });
+    } finally {
+      await a.cleanup();
+      central.close();
+    }
+  }, 60_000);
+});
