@@ -25,6 +25,3 @@ function findRoot(from: string): string {
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 export const projectPath = (...parts: string[]): string => resolve(ROOT, ...parts);
-
-/** True when running from the bundle built by scripts/start.mjs (plain node, no tsx). */
-export const BUNDLED = import.meta.url.endsWith('.mjs');
