@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
+import WebSocket from 'ws';
 import { spawnAgent } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
 import { execFileSync } from 'node:child_process';
@@ -132,6 +133,33 @@ describe('listening beyond loopback', () => {
     expect((await from('/api/v1/devices', { authorization: `Bearer ${secret}` })).statusCode).toBe(200);
     // The desk itself (loopback) still works without a token.
     expect((await a.fastify.inject({ url: '/api/v1/devices', headers: { host: 'localhost' } })).statusCode).toBe(200);
+  });
+});
+
+describe('events stream and personal data', () => {
+  it('sends ID card reads in full to dossier tokens and redacted to board tokens', async () => {
+    const a = await startAgent(testConfig({ security: { allowedOrigins: [ORIGIN] } }), { listen: true });
+    agents.push(a);
+    const board = a.ctx.security.tokens.add('board', ['board']);
+    const clerk = a.ctx.security.tokens.add('clerk', ['dossier']);
+    const open = (tok: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`${a.url.replace('http', 'ws')}/api/v1/events?access_token=${tok}`, { headers: { origin: ORIGIN } });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const next = (ws: WebSocket) => new Promise<any>((resolve) => ws.once('message', (m) => resolve(JSON.parse(String(m)))));
+    const [wb, wc] = await Promise.all([open(board), open(clerk)]);
+    const got = Promise.all([next(wb), next(wc)]);
+    const qr = '001099012345|123456789|Nguyễn Văn An|01011990|Nam|Số 1 Tràng Tiền, Hà Nội|15082021';
+    expect((await a.fastify.inject({ method: 'POST', url: '/api/v1/devices/barcode/simulate', headers: H, payload: { data: qr } })).statusCode).toBe(202);
+    const [eb, ec] = await got;
+    wb.close();
+    wc.close();
+    expect(ec.data.parsed).toBeTruthy();
+    expect(ec.data.raw).toBe(qr);
+    expect(eb.data).toEqual({ device: 'barcode', kind: 'citizen-id', personal: true, redacted: true });
+    expect(JSON.stringify(eb)).not.toContain('001099012345');
   });
 });
 
