@@ -19,6 +19,7 @@ import { HttpTransport } from '../../src/outbox/transports/http.ts';
 import { MqttTransport } from '../../src/outbox/transports/mqtt.ts';
 import { makeEvent } from '../../src/outbox/envelope.ts';
 import { tempDir } from '../helpers/agent.ts';
+import { bundledNodeArgs } from '../helpers/process.ts';
 import { Broker, freePort } from '../integration/outbox-helpers.ts';
 
 const AREA = 'outbox';
@@ -168,7 +169,7 @@ async function backlog(n: number): Promise<BacklogResult> {
   const port = await freePort();
   let receiver: Awaited<ReturnType<typeof externalReceiver>> | null = null;
   try {
-    const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, OUTBOX_BENCH_CHILD: '1', DATA_DIR: dir, CENTRAL_URL: `http://127.0.0.1:${port}/events`, N: String(n) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, await bundledNodeArgs(fileURLToPath(import.meta.url)), { env: { ...process.env, OUTBOX_BENCH_CHILD: '1', DATA_DIR: dir, CENTRAL_URL: `http://127.0.0.1:${port}/events`, N: String(n) }, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     const exited = new Promise((res) => proc.once('exit', res));
     await new Promise<void>((resolve) => proc.stdout.on('data', (c: Buffer) => {

@@ -55,3 +55,17 @@ export async function waitHealthy(port: number, timeoutMs = 10000): Promise<numb
   }
   throw new Error(`agent on port ${port} not healthy within ${timeoutMs} ms`);
 }
+
+/**
+ * Benchmarks that measure the agent's memory run their child the way `npm start` runs the agent:
+ * bundled by esbuild and started with plain node and the same flags, not through tsx (whose
+ * transpiler and source maps would be counted as the agent's). Returns the node arguments.
+ */
+export async function bundledNodeArgs(tsFile: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  const name = tsFile.split('/').pop()!.replace(/\.ts$/, '');
+  const outdir = `${ROOT}/.build/test/${name}`;
+  await build({ entryPoints: { [name]: tsFile }, outdir, outExtension: { '.js': '.mjs' }, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const flags = npmStartArgs().slice(0, -1); // node flags of the start script, without the script
+  return [...flags, `${outdir}/${name}.mjs`];
+}
