@@ -111,6 +111,11 @@ const SecuritySection = section(
       description: 'AES-256 key encrypting personal data at rest (scan files, personal columns). Kept outside the data dir, created at first start with mode 0600. Empty = ~/.config/hcc-agent/<site>-<agent>.key.',
       default: '',
     }),
+    personalDataDays: key(Type.Integer({ minimum: 1, maximum: 3650 }), {
+      title: 'Personal data retention (days)',
+      description: 'An applicant name kept at this desk to print the result slip is erased once the result is returned, or after this many days.',
+      default: 180,
+    }),
     centralJwt: section(
       { title: 'Central-signed tokens', description: 'Short-lived JWTs signed by the central system (EdDSA/Ed25519 or ES256), bound to this agent (aud = urn:hcc:<site>:<agent>), single use.' },
       {

@@ -58,8 +58,14 @@ export class DossierStore {
     private readonly vault?: Vault,
   ) {}
 
-  start(): void {
+  start(retentionDays = 180): void {
     migrate(this.db, 'dossier', DOSSIER_MIGRATIONS);
+    this.purgeNames(new Date(Date.now() - retentionDays * 86_400_000));
+  }
+
+  /** Erases applicants' names of dossiers received before `before` and never returned here (retention). */
+  purgeNames(before: Date): number {
+    return this.db.prepare("UPDATE dossiers SET applicant_name = '' WHERE applicant_name != '' AND received_at != '' AND received_at < ?").run(before.toISOString()).changes;
   }
 
   get(code: string): DossierRow | undefined {
@@ -85,7 +91,8 @@ export class DossierStore {
   /** Records a return; the row is created when the dossier was received at another desk. */
   upsertReturned(r: Pick<DossierRow, 'code' | 'returned_at' | 'returned_method' | 'postal_item' | 'returned_event_id' | 'slip_job_id'>): void {
     const res = this.db
-      .prepare('UPDATE dossiers SET returned_at = @returned_at, returned_method = @returned_method, postal_item = @postal_item, returned_event_id = @returned_event_id, slip_job_id = @slip_job_id WHERE code = @code')
+      // The name was kept only to print the result slip: once returned it leaves this desk.
+      .prepare("UPDATE dossiers SET returned_at = @returned_at, returned_method = @returned_method, postal_item = @postal_item, returned_event_id = @returned_event_id, slip_job_id = @slip_job_id, applicant_name = '' WHERE code = @code")
       .run(r);
     if (res.changes === 0) {
       this.db

@@ -82,3 +82,27 @@ describe('personal data at rest', () => {
     }
   }, 60_000);
 });
+
+describe('personal data retention', () => {
+  it('erases a kept applicant name when the result is returned, or after the retention period', async () => {
+    const { DossierStore } = await import('../../src/dossier/store.ts');
+    const { openDatabase } = await import('../../src/store/db.ts');
+    const { Vault } = await import('../../src/security/vault.ts');
+    const { tempDir } = await import('../helpers/agent.ts');
+    const dir = tempDir();
+    const vault = new Vault(join(dir, 'k'));
+    vault.start();
+    const store = new DossierStore(openDatabase(dir), vault);
+    store.start(30);
+    const row = (code: string, receivedAt: string) => ({ code, received_at: receivedAt, appointment_at: receivedAt, return_method: 'counter' as const, applicant_name: NAME, received_event_id: 'e', receipt_job_id: 'j' });
+    store.insertReceived(row('A-1', new Date().toISOString()));
+    store.insertReceived(row('A-2', new Date().toISOString()));
+    store.insertReceived(row('A-3', new Date(Date.now() - 40 * 86_400_000).toISOString()));
+    expect(store.get('A-1')?.applicant_name).toBe(NAME);
+    store.upsertReturned({ code: 'A-1', returned_at: new Date().toISOString(), returned_method: 'counter', postal_item: null, returned_event_id: 'r', slip_job_id: 's' });
+    expect(store.get('A-1')?.applicant_name).toBe('');
+    expect(store.purgeNames(new Date(Date.now() - 30 * 86_400_000))).toBe(1);
+    expect(store.get('A-3')?.applicant_name).toBe('');
+    expect(store.get('A-2')?.applicant_name).toBe(NAME);
+  });
+});

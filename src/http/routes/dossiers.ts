@@ -94,7 +94,12 @@ const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: 
 export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
   const store = new DossierStore(ctx.db, ctx.security.vault);
-  store.start();
+  const days = ctx.config.security.personalDataDays;
+  store.start(days);
+  // Retention runs daily too: an agent may run for months without a restart.
+  const purge = setInterval(() => store.purgeNames(new Date(Date.now() - days * 86_400_000)), 86_400_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
   const flows = new DossierFlows({
     events: ctx.events,
     printing: ctx.printing,
