@@ -28,7 +28,7 @@ const have = (what) => (what.startsWith('/') ? existsSync(what) : spawnSync('sh'
 const missing = [...new Set(NEEDS.filter(([what]) => !have(what)).map(([, pkg]) => pkg))];
 if (missing.length === 0) process.exit(0);
 
-const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot || !have('apt-get')) {
   console.error(`The tests need these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo sh -c '${cmd}'`);
