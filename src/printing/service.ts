@@ -19,7 +19,8 @@ import type { PrinterProfile } from './config.ts';
 import { describeCondition, NO_ANSWER } from './status.ts';
 import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
 import { TEMPLATE_DEFS, validateTemplateData, type Branding } from './templates.ts';
-import { renderJob, type RenderedJob } from './render.ts';
+import type { RenderedJob } from './render.ts';
+import { RenderPool } from './render-pool.ts';
 import { rasterToPng, stack, type Raster } from './raster.ts';
 import { loadLogo } from './logo.ts';
 import { dossierReceiptPdf } from './pdf.ts';
@@ -56,7 +57,11 @@ export class PrintService implements PrintSubmitter {
     private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health; metrics?: Registry; vault?: Vault },
   ) {
     this.store = new SpoolStore(deps.db, deps.vault);
+    this.renderer = new RenderPool(deps.log);
   }
+
+  /** Renders off the event loop (a worker thread). */
+  private readonly renderer: RenderPool;
 
   private readonly logos = new Map<number, Raster>();
 
@@ -170,6 +175,7 @@ export class PrintService implements PrintSubmitter {
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.active]), new Promise<void>((r) => (grace = setTimeout(r, 2000)))]);
     clearTimeout(grace);
+    await this.renderer.close();
   }
 
   // ---------------------------------------------------------------- submit / read
@@ -224,8 +230,9 @@ export class PrintService implements PrintSubmitter {
     const hit = this.cache.get(r.id);
     if (hit) return hit;
     const printer = this.deps.devices.get(r.printer) as Printer | undefined;
-    const target = printer ?? { widthDots: 576, accepts: 'escpos' as const };
-    const out = await renderJob({ template: r.template, format: r.format, data: JSON.parse(r.data), createdAt: r.created_at, printerId: r.printer }, target, this.branding(target.widthDots || 576), this.profile(r.printer));
+    // Plain data: it crosses to the render worker.
+    const target = printer ? { widthDots: printer.widthDots, accepts: printer.accepts } : { widthDots: 576, accepts: 'escpos' as const };
+    const out = await this.renderer.render({ template: r.template, format: r.format, data: JSON.parse(r.data), createdAt: r.created_at, printerId: r.printer }, target, this.branding(target.widthDots || 576), this.profile(r.printer));
     this.cache.set(r.id, out);
     if (this.cache.size > CACHE) this.cache.delete(this.cache.keys().next().value!);
     return out;

@@ -39,7 +39,7 @@ export const QueueTicketData = Type.Object(
     serviceName: Str(120),
     serviceNameEn: Type.Optional(Str(120)),
     issuedAt: IsoTime,
-    waitingAhead: Count,
+    waitingAhead: Type.Integer({ minimum: 0, maximum: 99999 }),
     estimatedWaitMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
     counterHint: Type.Optional(Str(120)),
     qr: Type.Optional(Str(512)),

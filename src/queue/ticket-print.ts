@@ -42,7 +42,8 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
             ...(service?.nameEn ? { serviceNameEn: service.nameEn } : {}),
             issuedAt: t.issuedAt,
             waitingAhead: t.waitingAhead,
-            ...(t.estimatedWaitMinutes !== undefined ? { estimatedWaitMinutes: t.estimatedWaitMinutes } : {}),
+            // An estimate beyond the working day means nothing on paper; the ticket then shows none.
+            ...(t.estimatedWaitMinutes !== undefined && t.estimatedWaitMinutes <= 1440 ? { estimatedWaitMinutes: t.estimatedWaitMinutes } : {}),
             ...(hint ? { counterHint: hint } : {}),
           },
         },

@@ -179,10 +179,16 @@ export async function showPrintout(box: HTMLElement, jobId: string, a4: boolean)
       ? h('a', { class: 'btn', href: withToken(`${base}/document.pdf`), target: '_blank', 'data-testid': 'receipt-pdf' }, t('openPdf'))
       : h('img', { src: withToken(`${base}/preview.png`), alt: t('preview'), 'data-testid': 'receipt-preview-img', 'data-job': jobId }),
   );
-  try {
-    const job = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(jobId)}`);
-    state.textContent = t('jobState', { s: job.state }) + (job.errorVi ? ` — ${job.errorVi}` : '');
-  } catch {
-    /* the preview is still there */
+  // Follow the job until the printer has answered (printed, failed, waiting…), at most a minute.
+  for (let i = 0; i < 120; i++) {
+    try {
+      const job = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(jobId)}`);
+      state.textContent = t('jobState', { s: job.state }) + (job.errorVi ? ` — ${job.errorVi}` : '');
+      if (job.state !== 'queued' && job.state !== 'printing') return;
+    } catch {
+      return; // the preview is still there
+    }
+    if (!box.isConnected) return;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
