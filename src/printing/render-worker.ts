@@ -4,9 +4,9 @@ import { renderJob } from './render.ts';
 
 type Args = Parameters<typeof renderJob>;
 
-parentPort!.on('message', (msg: { id: number; args: Args }) => {
-  renderJob(...msg.args).then(
-    (out) => parentPort!.postMessage({ id: msg.id, out }),
+parentPort!.on('message', (msg: { id: number; req: Args }) => {
+  renderJob(...msg.req).then(
+    (result) => parentPort!.postMessage({ id: msg.id, result }),
     (err: Error) => parentPort!.postMessage({ id: msg.id, error: err.message }),
   );
 });
