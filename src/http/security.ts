@@ -132,12 +132,14 @@ export class AccessControl {
         foreign = true;
       }
     }
-    const route = req.routeOptions.config ?? {};
     const presented = this.presentedToken(req);
-    const remoteIsLocal = isLoopbackAddress(req.socket?.remoteAddress ?? req.ip);
-    const needToken = !route.public && (foreign || (this.opts.lanExposed && !remoteIsLocal));
+    // The common case (a same-machine page or tool, no token) needs no route lookup: Fastify builds
+    // `routeOptions` afresh on each read, so it is read only when a token or a LAN caller makes it matter.
+    const outsider = foreign || (this.opts.lanExposed && !isLoopbackAddress(req.socket?.remoteAddress ?? req.ip));
+    if (presented === null && !outsider) return { name: 'local', scopes: 'all', origin };
+    const route = req.routeOptions.config ?? {};
     if (presented === null) {
-      if (needToken) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
+      if (!route.public) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
       return { name: 'local', scopes: 'all', origin };
     }
     const grant = (tok: { name: string; scopes: readonly Scope[] } | null): Caller => {

@@ -2,7 +2,7 @@
  * The Fastify instance: limits and timeouts set explicitly, security first, TypeBox schemas on
  * every route (validation and OpenAPI), one error shape.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger, type onResponseHookHandler, type FastifyRequest, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -42,6 +42,39 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = config.http.headersTimeoutMs;
 
+  const duration = new Histogram({
+    name: 'hcc_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [ctx.metrics],
+  });
+  // Each route gets its own onResponse hook that already knows the route's path, so a request
+  // pays for neither `req.routeOptions` (an object built afresh on each read) nor prom-client's
+  // label hashing: one labelled child per method and status, kept in the route's closure.
+  const observerFor = (route: string) => {
+    const children = new Map<string, { observe(v: number): void }>();
+    return (method: string, status: number) => {
+      const k = method + status;
+      let o = children.get(k);
+      if (!o) children.set(k, (o = duration.labels({ method, route, status })));
+      return o;
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    const observer = observerFor(route.url);
+    const hook: onResponseHookHandler = (req, reply, done) => {
+      observer(req.method, reply.statusCode).observe(reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = route.onResponse ? [...[route.onResponse].flat(), hook] : hook;
+  });
+  // Requests matching no route (404s, and refusals of unknown paths) are counted as `unmatched`.
+  const unmatched = observerFor('unmatched');
+  const countUnmatched = (req: FastifyRequest, reply: FastifyReply) => {
+    reply.raw.once('finish', () => unmatched(req.method, reply.statusCode).observe(reply.elapsedTime / 1000));
+  };
+
   // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
   const lanExposed = !isLoopbackHost(config.agent.listen.host);
   if (opts.accessChecks) {
@@ -56,6 +89,7 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
 
   app.addSchema(ErrorBody);
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (req.is404) countUnmatched(req, reply);
     if (err instanceof HttpError) {
       reply.headers(err.headers);
       return reply.code(err.statusCode).send(err.body());
@@ -74,29 +108,11 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     req.log.error({ err, url: req.url, method: req.method }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'Internal error; see the agent log', messageVi: 'Lỗi nội bộ; xem nhật ký phần mềm' });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not-found', message: `No route ${req.method} ${req.url.split('?')[0]}`, messageVi: 'Không có đường dẫn này' }));
 
-  const duration = new Histogram({
-    name: 'hcc_http_request_duration_seconds',
-    help: 'HTTP request duration by route and status.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [ctx.metrics],
+  app.setNotFoundHandler((req, reply) => {
+    countUnmatched(req, reply);
+    return reply.code(404).send({ error: 'not-found', message: `No route ${req.method} ${req.url.split('?')[0]}`, messageVi: 'Không có đường dẫn này' });
   });
-  // One labelled child per route/method/status, so observing skips prom-client's label hashing.
-  const observers = new Map<string, { observe(v: number): void }>();
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const k = `${req.method} ${route} ${reply.statusCode}`;
-    let o = observers.get(k);
-    if (!o) {
-      o = duration.labels({ method: req.method, route, status: reply.statusCode });
-      observers.set(k, o);
-    }
-    o.observe(reply.elapsedTime / 1000);
-    done();
-  });
-
   await app.register(swagger, {
     openapi: {
       info: { title: 'hcc-agent', version: '1', description: 'Local API of the hcc-agent desk and kiosk daemon. Errors: {error, message, messageVi}.' },

@@ -104,4 +104,24 @@ describe('HTTP security (Host, Origin, tokens, CORS)', () => {
     expect(m.body).toMatch(/hcc_device_connected\{device="receipt",type="printer"\} 1/);
     expect(m.body).toMatch(/process_resident_memory_bytes/);
   });
+
+  it('counts request durations per route and status, unknown paths and their refusals as "unmatched"', async () => {
+    const count = async (labels: string) => {
+      const body = (await inject({ url: '/metrics', headers: { host: 'localhost' } })).body;
+      const m = new RegExp(`hcc_http_request_duration_seconds_count\\{${labels.replace(/[/.]/g, '\\$&')}\\} (\\d+)`).exec(body);
+      return m ? Number(m[1]) : 0;
+    };
+    const health = 'method="GET",route="/api/v1/health",status="200"';
+    const refused = 'method="GET",route="/api/v1/devices",status="421"';
+    const missing = 'method="GET",route="unmatched",status="404"';
+    const missingRefused = 'method="GET",route="unmatched",status="421"';
+    const before = await Promise.all([health, refused, missing, missingRefused].map(count));
+    await inject({ url: '/api/v1/health', headers: { host: 'localhost' } });
+    await inject({ url: '/api/v1/health', headers: { host: 'localhost' } });
+    await inject({ url: '/api/v1/devices', headers: { host: 'evil.example' } });
+    await inject({ url: '/api/v1/no-such-thing', headers: { host: 'localhost' } });
+    await inject({ url: '/api/v1/no-such-thing', headers: { host: 'evil.example' } });
+    const after = await Promise.all([health, refused, missing, missingRefused].map(count));
+    expect(after.map((n, i) => n - before[i])).toEqual([2, 1, 1, 1]);
+  });
 });
