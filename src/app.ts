@@ -62,6 +62,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
   devices.build();
   const health = new Health();
+  bus.subscribe(() => health.invalidate()); // a state change shows in /health at once
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
   const printing = new PrintService({ db, events, devices, config, health, metrics, vault: security.vault, log: log.child({ component: 'printing' }) });
   printing.init();
