@@ -3,7 +3,8 @@
  * token. When the host cannot be reached, the client says so plainly (health, /queue/link, the
  * ticket answer) and, if configured, issues numbers from blocks it reserved from the host in
  * advance; the host never issues those numbers itself, so nothing is duplicated, and the tickets
- * reach the host as soon as it answers again.
+ * reach the host as soon as it answers again. The host's board comes over a WebSocket to its event
+ * stream as it changes (host-events.ts); the periodic poll also carries it when that link is down.
  */
 import type { Logger } from 'pino';
 import { migrate } from '../store/db.ts';
@@ -11,6 +12,7 @@ import { HttpError } from '../http/errors.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
 import { isOpenAt, localTime, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
+import { HostEvents } from './host-events.ts';
 import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
 
 export interface ClientDeps extends TicketPrintDeps {
@@ -45,6 +47,9 @@ interface OfflineRow {
   issued_at: number;
 }
 
+/** Longest wait between attempts to reopen the live link to a host that went away. */
+const MAX_RECONNECT_MS = 5000;
+
 const UNREACHABLE: Notice = {
   code: 'queue-host-unreachable',
   message: 'The queue server cannot be reached',
@@ -58,10 +63,14 @@ export class QueueClient {
   lastError: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  private refreshing: Promise<void> | null = null;
   /** Waiting counts from the host's last board state, for offline tickets' people-ahead. */
   private lastWaiting = new Map<string, number>();
   private lastBoard = '';
+  /** generatedAt of the last board the host pushed since the live link (re)opened. */
+  private lastPushAt = '';
   private readonly base: string;
+  private readonly events: HostEvents;
 
   constructor(
     private readonly d: ClientDeps,
@@ -69,6 +78,23 @@ export class QueueClient {
   ) {
     this.clock = clock;
     this.base = d.config.hostUrl.replace(/\/+$/, '');
+    const { timeoutMs, checkIntervalMs } = d.config.client;
+    this.events = new HostEvents({
+      base: this.base,
+      token: d.config.token,
+      timeoutMs,
+      // Reconnect at least as often as the host is polled, and within 5 s however long the poll interval.
+      maxDelayMs: Math.min(checkIntervalMs, MAX_RECONNECT_MS),
+      log: d.log,
+      onBoard: (state) => this.relayBoard(state, 'push'),
+      onOpen: () => this.linkOpened(),
+      onUnreachable: (reason) => void this.down(reason),
+    });
+  }
+
+  /** True while the host's board arrives by push (the live link is open). */
+  get pushing(): boolean {
+    return this.events.connected;
   }
 
   start(): void {
@@ -81,29 +107,57 @@ export class QueueClient {
       });
     };
     this.timer = setTimeout(loop, 0).unref();
+    if (this.base) this.events.start();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.ticking;
+    this.events.stop();
+    await Promise.all([this.ticking, this.refreshing]);
   }
 
   /** One round: check the link, send offline tickets, keep a block per service in reserve. */
   async tick(): Promise<void> {
     try {
-      const state = await this.request<BoardState>('GET', '/api/v1/queue/state');
-      this.lastWaiting = new Map(state.services.map((s) => [s.id, s.waiting]));
-      const seen = JSON.stringify({ ...state, generatedAt: '' });
-      if (seen !== this.lastBoard) {
-        this.lastBoard = seen;
-        this.d.publishBoard(state);
-      }
+      this.relayBoard(await this.request<BoardState>('GET', '/api/v1/queue/state'), 'poll');
       await this.sync();
       if (this.d.config.client.offlineIssue) await this.refill();
     } catch (err) {
       if (!(err instanceof HostUnreachable)) this.d.log.warn({ err }, 'queue host refused a background request');
     }
+  }
+
+  /** The live link (re)opened: re-read the board once, for changes made while it was down. */
+  private linkOpened(): void {
+    this.contact();
+    this.lastPushAt = '';
+    if (this.refreshing || !this.timer) return;
+    this.refreshing = this.request<BoardState>('GET', '/api/v1/queue/state')
+      .then((state) => this.relayBoard(state, 'poll'))
+      .catch((err: unknown) => {
+        if (!(err instanceof HostUnreachable)) this.d.log.warn({ err }, 'queue host refused a background request');
+      })
+      .finally(() => (this.refreshing = null));
+  }
+
+  /**
+   * Relays the host's board to this agent's listeners once per change, whether polled or pushed.
+   * Pushes come in order on one socket; a poll answered just before a call can land after that
+   * call's push, so a polled board older than the last pushed one is dropped (never a step back).
+   */
+  private relayBoard(state: BoardState, via: 'poll' | 'push'): void {
+    if (via === 'push') {
+      this.lastPushAt = state.generatedAt;
+      this.contact();
+    } else if (this.events.connected && state.generatedAt < this.lastPushAt) {
+      return;
+    }
+    this.lastWaiting = new Map(state.services.map((s) => [s.id, s.waiting]));
+    const seen = JSON.stringify({ ...state, generatedAt: '' });
+    if (seen === this.lastBoard) return;
+    this.lastBoard = seen;
+    this.d.publishBoard(state);
   }
 
   // ------------------------------------------------------------------ HTTP to the host
@@ -135,14 +189,19 @@ export class QueueClient {
       await res.body?.cancel();
       throw this.down(`HTTP ${res.status}`);
     }
-    this.reachable = true;
-    this.lastContactAt = this.clock();
-    this.lastError = null;
+    this.contact();
     if (!res.ok) {
       const e = (await res.json().catch(() => ({}))) as { error?: string; message?: string; messageVi?: string };
       throw new HttpError(res.status, e.error ?? 'queue-host-error', `queue host: ${e.message ?? res.statusText}`, e.messageVi);
     }
     return res;
+  }
+
+  /** The host answered (an HTTP reply, the live link opening, or a pushed board). */
+  private contact(): void {
+    this.reachable = true;
+    this.lastContactAt = this.clock();
+    this.lastError = null;
   }
 
   private down(reason: string): HostUnreachable {
