@@ -1,6 +1,6 @@
 /**
- * The CUPS driver against fake `lp`/`lpstat` scripts on PATH. This is a unit test of the command
- * lines and output parsing only: there is no cupsd on these machines, so no real CUPS queue is used.
+ * The CUPS driver against fake `lp`/`lpstat` scripts on PATH: a unit test of the command lines and
+ * output parsing only. The driver against a real cupsd is test/integration/printing-cups-real.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -17,9 +17,18 @@ function fakeCups() {
   const dir = tempDir('hcc-cups-');
   dirs.push(dir);
   writeFileSync(join(dir, 'lp'), `#!/bin/sh\necho "$@" > "${dir}/lp.args"\ncat > "${dir}/lp.data"\necho "request id is $2-42 (1 file(s))"\n`);
+  // Real lpstat's wording (CUPS 2.4) for `lpstat -r` and `lpstat -a Q -p Q`; LC_ALL is recorded.
   writeFileSync(
     join(dir, 'lpstat'),
-    `#!/bin/sh\nif [ "$2" != "Thermal" ] && [ "$2" != "A4" ]; then echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1; fi\nif [ -e "${dir}/disabled" ]; then echo "printer $2 disabled since Sun 22 Nov 2026 -"; echo "\\tPaused"; else echo "printer $2 is idle.  enabled since Sun 22 Nov 2026"; fi\n`,
+    [
+      '#!/bin/sh',
+      `echo "$LC_ALL" > "${dir}/lpstat.lc"`,
+      'if [ "$1" = "-r" ]; then echo "scheduler is running"; exit 0; fi',
+      'if [ "$2" != "Thermal" ] && [ "$2" != "A4" ]; then echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1; fi',
+      `if [ -e "${dir}/rejecting" ]; then echo "$2 not accepting requests since Sun 22 Nov 2026 -"; echo "\\tmaintenance"; else echo "$2 accepting requests since Sun 22 Nov 2026"; fi`,
+      `if [ -e "${dir}/disabled" ]; then echo "printer $2 disabled since Sun 22 Nov 2026 -"; echo "\\tPaused"; else echo "printer $2 is idle.  enabled since Sun 22 Nov 2026"; fi`,
+      '',
+    ].join('\n'),
   );
   chmodSync(join(dir, 'lp'), 0o755);
   chmodSync(join(dir, 'lpstat'), 0o755);
@@ -50,10 +59,15 @@ describe('cups driver (fake lp/lpstat)', () => {
     expect(readFileSync(join(dir, 'lp.args'), 'utf8')).not.toMatch(/raw/);
     writeFileSync(join(dir, 'disabled'), '');
     expect(await p.queryStatus()).toMatchObject({ online: false });
-    expect(p.status()).toMatchObject({ state: 'error', code: 'offline' });
+    expect(p.status()).toMatchObject({ state: 'error', code: 'offline', reason: 'CUPS queue "A4" is stopped (disabled): Paused' });
     rmSync(join(dir, 'disabled'));
     expect(await p.queryStatus()).toMatchObject({ online: true });
     expect(p.status().state).toBe('connected');
+    writeFileSync(join(dir, 'rejecting'), '');
+    expect(await p.queryStatus()).toMatchObject({ online: false });
+    expect(p.status()).toMatchObject({ state: 'error', code: 'offline', reason: 'CUPS queue "A4" is not accepting jobs: maintenance' });
+    // Parsed in English whatever the machine's language.
+    expect(readFileSync(join(dir, 'lpstat.lc'), 'utf8').trim()).toBe('C');
     await p.stop();
   });
 
@@ -62,7 +76,7 @@ describe('cups driver (fake lp/lpstat)', () => {
     const p = new CupsPrinter('x', { queue: 'Nope', format: 'pdf', width: 576, env });
     await p.start();
     expect(p.status().state).toBe('disconnected');
-    expect(p.status().reason).toMatch(/Invalid destination/);
+    expect(p.status().reason).toBe('cannot open: CUPS has no queue named "Nope" (lpstat: Invalid destination name in list "Nope".); retrying');
     await p.stop();
     expect(existsSync(env.PATH!.split(':')[0])).toBe(true);
   });
