@@ -22,13 +22,26 @@ const NEEDS = [
   ['/usr/lib/x86_64-linux-gnu/libusb-1.0.so.0', 'libusb-1.0-0'],
   ['ocrmypdf', 'ocrmypdf'],
   ['gs', 'ghostscript'],
+  // A private cupsd per test (test/helpers/cupsd.ts): scheduler, socket backend, lpadmin/cupsenable,
+  // and cups-filters' generic PDF model with pdftopdf for the A4 queue.
+  ['/usr/sbin/cupsd', 'cups'],
+  ['/usr/lib/cups/backend/socket', 'cups'],
+  ['/usr/sbin/lpadmin', 'cups-client'],
+  ['/usr/share/ppd/cupsfilters/Generic-PDF_Printer-PDF.ppd', 'cups-filters'],
+  ['/usr/lib/cups/filter/pdftopdf', 'cups-filters'],
+  ['pdfinfo', 'poppler-utils'],
 ];
+
+/** Installed without their recommends (cups-browsed, avahi-daemon, colord: daemons the tests never use). */
+const NO_RECOMMENDS = new Set(['cups', 'cups-filters']);
 
 const have = (what) => (what.startsWith('/') ? existsSync(what) : spawnSync('sh', ['-c', `command -v ${what}`]).status === 0);
 const missing = [...new Set(NEEDS.filter(([what]) => !have(what)).map(([, pkg]) => pkg))];
 if (missing.length === 0) process.exit(0);
 
-const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
+const plain = missing.filter((p) => !NO_RECOMMENDS.has(p));
+const lean = missing.filter((p) => NO_RECOMMENDS.has(p));
+const cmd = ['apt-get update', plain.length && `apt-get install -y ${plain.join(' ')}`, lean.length && `apt-get install -y --no-install-recommends ${lean.join(' ')}`].filter(Boolean).join(' && ');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot || !have('apt-get')) {
   console.error(`The tests need these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo sh -c '${cmd}'`);
