@@ -43,9 +43,9 @@ export class HostEvents {
 
   constructor(private readonly d: HostEventsDeps) {}
 
-  /** ws:// for an http host, wss:// for https; a path prefix in the host URL (a reverse proxy) is kept. */
+  /** ws:// for an http host, wss:// for https; a path prefix in the host URL (a reverse proxy) is kept. Only board events are asked for. */
   get url(): string {
-    const u = new URL(`${this.d.base}/api/v1/events`);
+    const u = new URL(`${this.d.base}/api/v1/events?types=hcc.queue.board`);
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     return u.toString();
   }

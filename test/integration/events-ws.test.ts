@@ -28,6 +28,30 @@ describe('events WebSocket', () => {
     expect(ev.data).toMatchObject({ device: 'barcode', raw: 'HELLO-123' });
   });
 
+  it('sends only the asked-for types with ?types= (exact types, or prefixes ending in a dot)', async () => {
+    const open = async (q: string) => {
+      const ws = new WebSocket(`${agent.url.replace('http', 'ws')}/api/v1/events${q}`);
+      const types: string[] = [];
+      ws.on('message', (m) => types.push(JSON.parse(String(m)).type));
+      await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+      return { ws, types };
+    };
+    const all = await open('');
+    const scans = await open('?types=hcc.barcode.scanned');
+    const devices = await open('?types=hcc.device.,hcc.nothing');
+    const none = await open('?types=hcc.queue.board');
+    await fetch(`${agent.url}/api/v1/devices/barcode/simulate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: 'FILTER-1' }) });
+    await agent.ctx.devices.get('receipt')!.stop(); // an hcc.device.status event
+    await expect.poll(() => all.types.includes('hcc.barcode.scanned') && all.types.includes('hcc.device.status')).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const c of [all, scans, devices, none]) c.ws.close();
+    expect(scans.types.length).toBeGreaterThan(0);
+    expect(new Set(scans.types)).toEqual(new Set(['hcc.barcode.scanned']));
+    expect(devices.types.length).toBeGreaterThan(0);
+    expect(devices.types.every((t) => t.startsWith('hcc.device.'))).toBe(true);
+    expect(none.types).toEqual([]);
+  });
+
   it('refuses to simulate on a device that is not a simulated scanner', async () => {
     const r = await agent.fastify.inject({ method: 'POST', url: '/api/v1/devices/receipt/simulate', headers: { host: 'localhost' }, payload: { data: 'x' } });
     expect(r.statusCode).toBe(409);

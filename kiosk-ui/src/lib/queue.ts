@@ -65,8 +65,8 @@ export class QueueFeed {
 
   constructor(stream: EventStream) {
     stream.on('hcc.queue.board', (ev) => this.apply(ev.data as BoardState));
-    // Pushes come from the agent that numbers tickets; a page served by a client agent (queue.role:
-    // client) does not get them, so the state is also re-read now and then.
+    // Pushes come from the host and, on a client agent, are relayed from the host as they happen; the
+    // state is also re-read now and then, in case a push was missed while the page's socket was down.
     setInterval(() => void this.load(), 15000);
   }
 
