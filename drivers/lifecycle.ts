@@ -108,7 +108,9 @@ export abstract class ManagedDevice extends EventEmitter {
         return;
       }
       const msg = err instanceof Error ? err.message : String(err);
-      this.setStatus('disconnected', { en: `cannot open: ${msg}; retrying`, vi: `không mở được thiết bị: ${msg}; đang thử lại`, code: 'unavailable' });
+      // A driver error may say it in Vietnamese too (`messageVi`); otherwise the English detail is kept.
+      const vi = (err as { messageVi?: unknown } | null)?.messageVi;
+      this.setStatus('disconnected', { en: `cannot open: ${msg}; retrying`, vi: `không mở được thiết bị: ${typeof vi === 'string' ? vi : msg}; đang thử lại`, code: 'unavailable' });
       this.scheduleRetry();
     } finally {
       this.opening = null;

@@ -33,6 +33,11 @@ export class CupsUnavailable extends Error {
     super(text.en);
     this.name = 'CupsUnavailable';
   }
+
+  /** Read by the device lifecycle for the Vietnamese reason. */
+  get messageVi(): string {
+    return this.text.vi;
+  }
 }
 
 interface QueueState {

@@ -158,6 +158,7 @@ describe('cups driver against a real cupsd', () => {
     expect(st.state).toBe('disconnected');
     expect(st.code).toBe('unavailable');
     expect(st.reason).toBe('cannot open: CUPS has no queue named "Nope" (lpstat: Invalid destination name in list "Nope".); retrying');
+    expect(st.reasonVi).toBe('không mở được thiết bị: CUPS không có hàng đợi in "Nope" (lpstat: Invalid destination name in list "Nope".); đang thử lại');
     await expect(p.write(Buffer.from([0x1b, 0x40]))).rejects.toThrow(/printer cups-nope is not connected: cannot open: CUPS has no queue named "Nope"/);
     // The queue is added later: the retry finds it.
     await cups.addQueue('Nope');
