@@ -3,12 +3,12 @@
  * report paper or cover, so status is the queue's state (enabled and accepting jobs, or not) and a
  * job is reported with the weaker guarantee "accepted by CUPS as request <id>".
  */
-import { spawn } from 'node:child_process';
 import Type from 'typebox';
 import type { PrinterCondition } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import type { StatusText } from '../lifecycle.ts';
 import { key } from '../../src/config/key.ts';
+import { runCommand, type CommandResult } from '../../src/command.ts';
 import { PrinterDevice, widthKey } from './base.ts';
 import { FINE } from './simulated.ts';
 
@@ -19,12 +19,6 @@ export interface CupsOptions {
   /** Environment for lp/lpstat (PATH, CUPS_SERVER); the process environment by default. */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-}
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 /** The queue or the scheduler is gone: the device is disconnected and reopened with backoff. */
@@ -60,27 +54,10 @@ export class CupsPrinter extends PrinterDevice {
     this.widthDots = opts.format === 'pdf' ? 0 : opts.width;
   }
 
-  private run(cmd: string, args: string[], input?: Buffer): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      // CUPS clients translate their output by LANG ("Drucker Q ist deaktiviert"); it is parsed in English.
-      const env = { ...(this.opts.env ?? process.env), LC_ALL: 'C' };
-      const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.timeoutMs ?? 15000);
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(input ?? Buffer.alloc(0));
-    });
+  private run(cmd: string, args: string[], input?: Buffer): Promise<CommandResult> {
+    // CUPS clients translate their output by LANG ("Drucker Q ist deaktiviert"); it is parsed in English.
+    const env = { ...(this.opts.env ?? process.env), LC_ALL: 'C' };
+    return runCommand(cmd, args, { input, env, timeoutMs: this.opts.timeoutMs ?? 15000, killSignal: 'SIGKILL' });
   }
 
   /**

@@ -14,6 +14,7 @@ import { ScanError } from '../contracts.ts';
 import { ManagedDevice, type StatusText } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
+import { runCommand } from '../../src/command.ts';
 import { SCAN_FAULT_TEXT } from './simulated.ts';
 
 /** SANE_Status values (sane.h, SANE standard 1.0 §4.3.7); scanimage exits with the failing status. */
@@ -148,7 +149,7 @@ export class SaneScanner extends ManagedDevice implements DocumentScanner {
   }
 
   protected async open(): Promise<void> {
-    const r = await runCapture(this.command, ['-d', this.device, '-A'], 30_000);
+    const r = await runCommand(this.command, ['-d', this.device, '-A'], { timeoutMs: 30_000 });
     if (r.code !== 0) throw new Error(lastLine(r.stderr) || `scanimage -A exited with ${r.code}`);
     this.options = parseOptions(r.stdout);
   }
@@ -257,16 +258,6 @@ function lastLine(text: string): string {
   return lines.find((l) => /^sane_\w+:|open of device/.test(l)) ?? lines.pop() ?? '';
 }
 
-function runCapture(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 export const driver: DriverEntry = {
   type: 'document-scanner',

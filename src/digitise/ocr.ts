@@ -3,7 +3,7 @@
  * output, which pdf.ts lays as an invisible text layer over the page image. Tesseract runs as a
  * child process, off the event loop.
  */
-import { spawn } from 'node:child_process';
+import { runCommand } from '../command.ts';
 
 export interface OcrWord {
   text: string;
@@ -21,19 +21,8 @@ export interface OcrAvailability {
   vi?: string;
 }
 
-function run(cmd: string, args: string[], input?: Buffer, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // One OpenMP thread: tesseract's own threading is several times slower on a busy 2-core desk PC.
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
-    const out: Buffer[] = [], err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
+// One OpenMP thread: tesseract's own threading is several times slower on a busy 2-core desk PC.
+const run = (cmd: string, args: string[], input?: Buffer, timeoutMs = 120_000) => runCommand(cmd, args, { input, timeoutMs, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
 
 /** Whether `cmd` runs and has the Vietnamese language data; the reason in both languages when not. */
 export async function checkOcr(cmd: string): Promise<OcrAvailability> {
