@@ -135,13 +135,12 @@ export class AccessControl {
     const presented = this.presentedToken(req);
     // The common case (a same-machine page or tool, no token) needs no route lookup: Fastify builds
     // `routeOptions` afresh on each read, so it is read only when a token or a LAN caller makes it matter.
-    const outsider = foreign || (this.opts.lanExposed && !isLoopbackAddress(req.socket?.remoteAddress ?? req.ip));
-    if (presented === null && !outsider) return { name: 'local', scopes: 'all', origin };
-    const route = req.routeOptions.config ?? {};
     if (presented === null) {
-      if (!route.public) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
+      const outsider = foreign || (this.opts.lanExposed && !isLoopbackAddress(req.socket?.remoteAddress ?? req.ip));
+      if (outsider && !req.routeOptions.config?.public) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
       return { name: 'local', scopes: 'all', origin };
     }
+    const route = req.routeOptions.config ?? {};
     const grant = (tok: { name: string; scopes: readonly Scope[] } | null): Caller => {
       if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
       if (route.scope && !tok.scopes.includes(route.scope)) {
