@@ -73,7 +73,7 @@ export class PrivateCupsd {
   /** Runs a CUPS client command against this scheduler. */
   run(cmd: string, args: string[], input?: Buffer, timeoutMs = 10000): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { env: this.env, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -84,11 +84,9 @@ export class PrivateCupsd {
         clearTimeout(timer);
         resolve({ code, stdout, stderr });
       });
-      if (child.stdin) {
-        // lpadmin and friends exit without reading stdin; the broken pipe is theirs to have, not an error here.
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(input);
-      }
+      // lpadmin and friends may exit without reading stdin; that broken pipe is not an error here.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input ?? Buffer.alloc(0));
     });
   }
 
