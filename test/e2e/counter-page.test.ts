@@ -9,11 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { dossierCodeOn } from '../helpers/codes.ts';
 import { eventually, launch, LANDSCAPE, overflowing, PORTRAIT, shot, uiAgent, watchErrors } from './browser.ts';
 
 const CCCD = '001099012345|123456789|Nguyễn Văn An|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|15082021';
-const CODE = '000.00.21.H30-261122-0001';
-const CODE_A4 = '000.00.21.H30-261122-0002';
+// Today's codes: the agent refuses a code dated another day.
+const CODE = dossierCodeOn(1);
+const CODE_A4 = dossierCodeOn(2);
 const COMPONENTS = ['Đơn đăng ký', 'Giấy tờ về đất'];
 
 let browser: Browser;

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, testConfig } from '../helpers/agent.ts';
+import { dossierCodeOn } from '../helpers/codes.ts';
 
 const NAME = 'Phạm Thị Hồng Nhung';
 const PHONE = '0987654321';
@@ -28,7 +29,8 @@ describe('personal data at rest', () => {
     const url = `http://127.0.0.1:${(central.address() as { port: number }).port}/events`;
     const a = await startAgent(testConfig({ central: { transport: 'http', http: { url } } }));
     try {
-      const code = '000.00.21.H30-261122-0042';
+      const receivedAt = Date.now();
+      const code = dossierCodeOn(42, receivedAt);
       const r = await a.fastify.inject({
         method: 'POST',
         url: `/api/v1/dossiers/${code}/receive`,
@@ -42,9 +44,10 @@ describe('personal data at rest', () => {
           appointmentAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
           returnMethod: 'counter',
           clerk: 'Nguyễn Văn Thư',
+          receivedAt: new Date(receivedAt).toISOString(),
         },
       });
-      expect(r.statusCode).toBe(201);
+      expect(r.statusCode, r.body).toBe(201);
       const { printJobId } = r.json();
       // The central side gets the receipt in clear …
       for (let i = 0; i < 100 && !received.some((e) => e.type === 'hcc.dossier.received'); i++) await new Promise((res) => setTimeout(res, 50));

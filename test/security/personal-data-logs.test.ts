@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, testConfig } from '../helpers/agent.ts';
+import { dossierCodeOn } from '../helpers/codes.ts';
 
 const CITIZEN = {
   id: '001099012345',
@@ -37,7 +38,8 @@ describe('personal data in logs', () => {
       expect((await post('/devices/barcode/simulate', { data: QR, aimId: ']Q1' })).status).toBe(202);
       // An over-long and a malformed CCCD too: errors must not echo the content either.
       await post('/devices/barcode/simulate', { data: `${CITIZEN.id}|${CITIZEN.name}` });
-      const code = '000.00.21.H30-261122-0007';
+      const receivedAt = Date.now();
+      const code = dossierCodeOn(7, receivedAt);
       const rec = await post(`/dossiers/${code}/receive`, {
         applicant: { name: CITIZEN.name, address: CITIZEN.address, phone: CITIZEN.phone, email: CITIZEN.email },
         request: 'Đăng ký biến động đất đai',
@@ -47,6 +49,7 @@ describe('personal data in logs', () => {
         appointmentAt: new Date(Date.now() + 10 * 86400_000).toISOString(),
         returnMethod: 'post',
         clerk: 'Lê Văn Clerk',
+        receivedAt: new Date(receivedAt).toISOString(),
       });
       expect(rec.status).toBe(201);
       // Invalid personal data in a request: the 400 must not be logged with the values.
