@@ -12,7 +12,8 @@ import { tempDir } from '../helpers/agent.ts';
 
 /** Timers that fire only when the test advances time. */
 export class FakeClock implements Clock {
-  t = Date.UTC(2026, 10, 22, 1, 0, 0);
+  /** Starts at the real time: events are stamped by the real clock, and ages are read against this one. */
+  t = Date.now();
   timers: { at: number; fn: () => void; id: number; delay: number }[] = [];
   private next = 1;
   now = () => this.t;

@@ -89,7 +89,8 @@ describe('24-hour central outage (fake clock)', () => {
     svc = new OutboxService(config, store, events, new Health(), log, { clock, transport });
     await svc.start();
     events.record('hcc.test', 'X', {});
-    while (clock.now() < Date.now() + 6 * 3_600_000) {
+    const sixHoursOn = clock.now() + 6 * 3_600_000;
+    while (clock.now() < sixHoursOn) {
       await new Promise((res) => setTimeout(res, 2));
       if (clock.timers.length) clock.advanceToNext();
     }
