@@ -25,9 +25,9 @@ export class PrivateCupsd {
   dir = '';
   port = 0;
 
-  /** For lp/lpstat/lpadmin: talk to this scheduler only (lpadmin and cupsenable live in /usr/sbin). */
+  /** For lp/lpstat/lpadmin: talk to this scheduler only (lpadmin and cupsenable live in /usr/sbin), in English whatever the machine's locale. */
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`, CUPS_SERVER: `127.0.0.1:${this.port}` };
+    return { ...process.env, PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`, CUPS_SERVER: `127.0.0.1:${this.port}`, LC_ALL: 'C' };
   }
 
   get errorLog(): string {

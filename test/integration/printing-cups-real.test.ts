@@ -137,12 +137,13 @@ describe('cups driver against a real cupsd', () => {
     expect(p.status().state).toBe('connected');
   });
 
-  it('reads CUPS in English whatever the machine\'s language (lpstat speaks German under LANG=de_DE)', async () => {
-    const p = printer('Thermal', 'raw', { ...cups.env, LANG: 'de_DE.UTF-8' });
+  it('reads CUPS in English whatever the machine\'s language (lpstat speaks German under LC_ALL=de_DE)', async () => {
+    const german = { ...cups.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' };
+    const p = printer('Thermal', 'raw', german);
     await p.start();
     await cups.must('cupsdisable', ['Thermal']);
     cleanups.push(() => cups.must('cupsenable', ['Thermal']).then(() => undefined));
-    expect(execFileSync('lpstat', ['-p', 'Thermal'], { env: { ...cups.env, LANG: 'de_DE.UTF-8' } }).toString()).toMatch(/Drucker Thermal ist deaktiviert/);
+    expect(execFileSync('lpstat', ['-p', 'Thermal'], { env: german }).toString()).toMatch(/Drucker Thermal ist deaktiviert/);
     expect(await p.queryStatus()).toMatchObject({ online: false });
     expect(p.status().reason).toBe('CUPS queue "Thermal" is stopped (disabled): Paused');
     await cups.must('cupsenable', ['Thermal']);
