@@ -64,6 +64,7 @@ export class QueueClient {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private refreshing: Promise<void> | null = null;
+  private syncing: Promise<void> | null = null;
   /** Waiting counts from the host's last board state, for offline tickets' people-ahead. */
   private lastWaiting = new Map<string, number>();
   private lastBoard = '';
@@ -114,27 +115,34 @@ export class QueueClient {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.events.stop();
-    await Promise.all([this.ticking, this.refreshing]);
+    await Promise.all([this.ticking, this.refreshing, this.syncing]);
   }
 
   /** One round: check the link, send offline tickets, keep a block per service in reserve. */
   async tick(): Promise<void> {
     try {
       this.relayBoard(await this.request<BoardState>('GET', '/api/v1/queue/state'), 'poll');
-      await this.sync();
+      await this.syncOnce();
       if (this.d.config.client.offlineIssue) await this.refill();
     } catch (err) {
       if (!(err instanceof HostUnreachable)) this.d.log.warn({ err }, 'queue host refused a background request');
     }
   }
 
-  /** The live link (re)opened: re-read the board once, for changes made while it was down. */
+  /**
+   * The live link (re)opened: re-read the board once, for changes made while it was down, and
+   * hand over tickets issued offline now rather than at the next check, so the citizens holding
+   * them appear in the host's line (and on its boards) as soon as the host is back.
+   */
   private linkOpened(): void {
     this.contact();
     this.lastPushAt = '';
     if (this.refreshing || !this.timer) return;
     this.refreshing = this.request<BoardState>('GET', '/api/v1/queue/state')
-      .then((state) => this.relayBoard(state, 'poll'))
+      .then((state) => {
+        this.relayBoard(state, 'poll');
+        return this.syncOnce();
+      })
       .catch((err: unknown) => {
         if (!(err instanceof HostUnreachable)) this.d.log.warn({ err }, 'queue host refused a background request');
       })
@@ -290,6 +298,11 @@ export class QueueClient {
       };
       return print ? { ...result, ...printTicket(this.d, result) } : result;
     })();
+  }
+
+  /** One sync at a time: the check loop and a reopened link may ask together. */
+  private syncOnce(): Promise<void> {
+    return (this.syncing ??= this.sync().finally(() => (this.syncing = null)));
   }
 
   /**

@@ -111,6 +111,9 @@ describe('queue board push to a client agent', () => {
     expect(health.status).toBe('degraded');
     expect(health.checks.queue).toMatchObject({ ok: false, messageVi: expect.stringContaining('Không kết nối được máy chủ xếp hàng') });
     expect(link.pushing).toBe(false);
+    // A citizen takes a ticket at this kiosk meanwhile: it comes from the kiosk's reserved numbers.
+    const offline = await api(client, 'POST', '/queue/tickets', { serviceId: 'land', print: false });
+    expect(offline).toMatchObject({ offline: true, serviceId: 'land' });
 
     // Back on the same port with its database: the push resumes without waiting for a poll.
     await new Promise((r) => setTimeout(r, 1000));
@@ -118,7 +121,13 @@ describe('queue board push to a client agent', () => {
     host = await startAgent({ ...hostCfg, agent: { ...hostCfg.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
     started.push(host);
     await expect.poll(() => link.pushing, { timeout: 8000, interval: 20 }).toBe(true);
-    console.log(`push link back ${(performance.now() - restartedAt).toFixed(0)} ms after the host restarted`);
+    const linkBackAt = performance.now();
+    console.log(`push link back ${(linkBackAt - restartedAt).toFixed(0)} ms after the host restarted`);
+    // The offline ticket is in the host's line at once, not at the next check a minute later.
+    await expect.poll(async () => (await api(host, 'GET', '/queue/state')).services.find((x: { id: string }) => x.id === 'land').waiting, { timeout: 2000, interval: 10 }).toBe(1);
+    console.log(`offline ticket in the host's line ${(performance.now() - linkBackAt).toFixed(0)} ms after the link came back`);
+    // … and is called like any other.
+    expect((await api(host, 'POST', '/queue/counters/1/call-next')).ticket.number).toBe(offline.number);
     expect((await api(client, 'GET', '/queue/link')).reachable).toBe(true);
     expect((await api(client, 'GET', '/health')).status).toBe('ok');
     const again = await callAndMeasure(host, display);
