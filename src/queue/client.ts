@@ -6,7 +6,10 @@
  * reach the host as soon as it answers again. The host's board comes over a WebSocket to its event
  * stream as it changes (host-events.ts); the periodic poll also carries it when that link is down.
  */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
+import { Agent, fetch, type Response } from 'undici';
 import { migrate } from '../store/db.ts';
 import { HttpError } from '../http/errors.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
@@ -56,6 +59,9 @@ const UNREACHABLE: Notice = {
   messageVi: 'Không kết nối được máy chủ xếp hàng',
 };
 
+/** Node's names for certificate verification failures (self-signed, unknown issuer, wrong name, expired). */
+const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+
 export class QueueClient {
   clock: Clock;
   reachable = false;
@@ -65,6 +71,10 @@ export class QueueClient {
   private ticking: Promise<void> | null = null;
   private refreshing: Promise<void> | null = null;
   private syncing: Promise<void> | null = null;
+  /** Trusted CAs for an https host: system roots plus client.caFile (null: system roots only). */
+  private ca: string[] | null = null;
+  /** Keep-alive connections to the host, trusting `ca` (undici: global fetch takes no CA). */
+  private dispatcher: Agent | null = null;
   /** Waiting counts from the host's last board state, for offline tickets' people-ahead. */
   private lastWaiting = new Map<string, number>();
   private lastBoard = '';
@@ -87,6 +97,7 @@ export class QueueClient {
       // Reconnect at least as often as the host is polled, and within 5 s however long the poll interval.
       maxDelayMs: Math.min(checkIntervalMs, MAX_RECONNECT_MS),
       log: d.log,
+      ca: () => this.ca ?? undefined,
       onBoard: (state) => this.relayBoard(state, 'push'),
       onOpen: () => this.linkOpened(),
       onUnreachable: (reason) => void this.down(reason),
@@ -101,6 +112,8 @@ export class QueueClient {
   start(): void {
     migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
     if (!this.base) this.d.log.error('queue.role is client but queue.hostUrl is empty');
+    this.ca = this.readCa();
+    this.dispatcher = new Agent({ connect: { timeout: this.d.config.client.timeoutMs, ...(this.ca ? { ca: this.ca } : {}) } });
     const loop = () => {
       this.ticking = this.tick().finally(() => {
         this.ticking = null;
@@ -116,6 +129,20 @@ export class QueueClient {
     this.timer = null;
     this.events.stop();
     await Promise.all([this.ticking, this.refreshing, this.syncing]);
+    await this.dispatcher?.close().catch(() => undefined);
+    this.dispatcher = null;
+  }
+
+  /** The host's CA besides the system roots; an unreadable file is logged and the system roots used. */
+  private readCa(): string[] | null {
+    const file = this.d.config.client.caFile;
+    if (!file) return null;
+    try {
+      return [...rootCertificates, readFileSync(file, 'utf8')];
+    } catch (err) {
+      this.d.log.error({ file, reason: (err as Error).message }, 'cannot read queue.client.caFile; the queue host is checked against the system CAs only');
+      return null;
+    }
   }
 
   /** One round: check the link, send offline tickets, keep a block per service in reserve. */
@@ -188,6 +215,7 @@ export class QueueClient {
         headers: { authorization: `Bearer ${this.d.config.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.d.config.client.timeoutMs),
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
@@ -212,7 +240,9 @@ export class QueueClient {
     this.lastError = null;
   }
 
-  private down(reason: string): HostUnreachable {
+  private down(cause: string): HostUnreachable {
+    // A TLS verification failure is the installer's to fix, not a network fault: say which key.
+    const reason = CERT_ERROR.test(cause) ? `the host's certificate is not trusted (${cause}); put its CA certificate in queue.client.caFile` : cause;
     if (this.reachable || this.lastError === null) this.d.log.warn({ host: this.base, reason }, 'queue host unreachable');
     this.reachable = false;
     this.lastError = reason;
@@ -395,6 +425,7 @@ export class QueueClient {
       hostUrl: this.base,
       reachable: this.reachable,
       lastContactAt: this.lastContactAt?.toISOString() ?? null,
+      lastError: this.reachable ? null : this.lastError,
       pendingSync,
       refusedSync: refused,
       blocks,

@@ -134,6 +134,11 @@ export const QueueSection = section(
           default: true,
         }),
         blockSize: key(Type.Integer({ minimum: 1, maximum: 500 }), { title: 'Block size', description: 'Numbers reserved per service for offline issuing.', default: 20 }),
+        caFile: key(Type.String({ maxLength: 1024 }), {
+          title: 'Host CA file',
+          description: 'PEM file with the CA certificate(s) trusted for an https:// host (e.g. the host\'s own self-signed certificate), besides the system ones. Empty = system CAs only.',
+          default: '',
+        }),
       },
     ),
     voice: section(

@@ -17,6 +17,8 @@ export interface HostEventsDeps {
   /** Upper bound of the reconnect delay (ms). */
   maxDelayMs: number;
   log: Logger;
+  /** Extra trusted CAs for a wss:// host, read when the link starts (undefined: system CAs). */
+  ca: () => string[] | undefined;
   onBoard: (state: BoardState) => void;
   /** The socket opened: the host answers. */
   onOpen: () => void;
@@ -85,7 +87,8 @@ export class HostEvents {
     let alive = true;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url, { headers: { authorization: `Bearer ${this.d.token}` }, handshakeTimeout: this.d.timeoutMs, perMessageDeflate: false });
+      const ca = this.d.ca();
+      ws = new WebSocket(this.url, { headers: { authorization: `Bearer ${this.d.token}` }, handshakeTimeout: this.d.timeoutMs, perMessageDeflate: false, ...(ca ? { ca } : {}) });
     } catch (err) {
       // Runs from a timer: a throw here would end the agent.
       this.d.log.error({ err, host: this.d.base }, 'cannot open the live board link; the board follows the host by polling only');

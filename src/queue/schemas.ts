@@ -210,6 +210,7 @@ export const LinkState = Type.Object({
   hostUrl: Type.Optional(Type.String()),
   reachable: Type.Boolean(),
   lastContactAt: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Client role: why the host could not be reached, while it cannot' })),
   pendingSync: Type.Integer({ description: 'Tickets issued offline not yet received by the host' }),
   refusedSync: Type.Integer({ description: 'Tickets issued offline today that the host refused (shown to staff)' }),
   blocks: Type.Array(Type.Object({ serviceId: Type.String(), remaining: Type.Integer() })),

@@ -163,7 +163,7 @@ describe('queue board push to a client agent', () => {
   }, 10_000);
 
   it('follows the host URL scheme: ws for http, wss for https, keeping a path prefix', () => {
-    const url = (base: string) => new HostEvents({ base, token: 't', timeoutMs: 1000, maxDelayMs: 5000, log: undefined!, onBoard() {}, onOpen() {}, onUnreachable() {} }).url;
+    const url = (base: string) => new HostEvents({ base, token: 't', timeoutMs: 1000, maxDelayMs: 5000, log: undefined!, ca: () => undefined, onBoard() {}, onOpen() {}, onUnreachable() {} }).url;
     expect(url('http://10.0.0.5:7420')).toBe('ws://10.0.0.5:7420/api/v1/events?types=hcc.queue.board');
     expect(url('https://queue.ubnd.local')).toBe('wss://queue.ubnd.local/api/v1/events?types=hcc.queue.board');
     expect(url('https://proxy.ubnd.local/hall-1')).toBe('wss://proxy.ubnd.local/hall-1/api/v1/events?types=hcc.queue.board');
