@@ -1,5 +1,6 @@
 /**
- * `hcc-agent doctor`: what this machine offers the agent and what is missing, with the fix.
+ * `hcc-agent doctor`: what this machine offers the agent and what is missing, with the fix, then
+ * whether the config's links answer (doctor-links.ts).
  * Never crashes where udevadm, libusb, CUPS or SANE are absent: that is what it reports.
  */
 import { execFile } from 'node:child_process';
@@ -7,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { projectPath } from './paths.ts';
+import type { Config } from './config/schema.ts';
+import { linkFindings } from './doctor-links.ts';
 
 const run = promisify(execFile);
 
@@ -129,8 +132,14 @@ export async function collectFindings(): Promise<Finding[]> {
   return groups.flat() as Finding[];
 }
 
-export async function runDoctor(out: NodeJS.WritableStream): Promise<number> {
+/**
+ * Prints the machine's findings and, when the config loaded, its links' (`config` is a loaded config
+ * or the reason it did not load: doctor still runs on a machine whose config is broken).
+ */
+export async function runDoctor(out: NodeJS.WritableStream, config?: { config: Config; file: string } | { error: string }): Promise<number> {
   const findings = await collectFindings();
+  if (config && 'error' in config) findings.push({ level: 'warn', area: 'config', message: config.error });
+  else if (config) findings.push({ level: 'ok', area: 'config', message: `${config.file} is valid` }, ...(await linkFindings(config.config)));
   for (const f of findings) out.write(`${f.level.padEnd(7)} ${f.area.padEnd(7)} ${f.message}\n`);
   const missing = findings.filter((f) => f.level === 'missing').length;
   out.write(`${findings.length} checks, ${missing} missing\n`);

@@ -9,7 +9,7 @@ import { StoreError } from './store/db.ts';
 
 const USAGE = `usage: hcc-agent <command> [options]
   start [--config FILE] [--port N] [--data-dir DIR]   run the agent
-  doctor                                              check this machine: ports, HID, CUPS, SANE, udev
+  doctor [--config FILE]                              check this machine (ports, HID, CUPS, SANE, udev) and the config's links
   devices [--config FILE]                             devices of the running agent (or of the config)
   config check FILE                                   validate a config file
   token add NAME --scopes print,scan,... [--config FILE]   create a token (the secret is shown once)
@@ -137,7 +137,14 @@ async function main(argv: string[]): Promise<void> {
       return start(values);
     case 'doctor': {
       const { runDoctor } = await import('./doctor.ts');
-      process.exit(await runDoctor(process.stdout));
+      let config: Parameters<typeof runDoctor>[1];
+      try {
+        config = loadConfig({ configPath: values.config });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        config = { error: `invalid config ${err.file ?? ''}: ${err.problems.join('; ')}` };
+      }
+      process.exit(await runDoctor(process.stdout, config));
       return;
     }
     case 'devices':

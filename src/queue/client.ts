@@ -129,7 +129,8 @@ export class QueueClient {
     this.timer = null;
     this.events.stop();
     await Promise.all([this.ticking, this.refreshing, this.syncing]);
-    await this.dispatcher?.close().catch(() => undefined);
+    // destroy, not close: close() would wait on a host that took a request and went silent.
+    await this.dispatcher?.destroy().catch(() => undefined);
     this.dispatcher = null;
   }
 
