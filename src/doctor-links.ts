@@ -1,14 +1,15 @@
 /**
  * `hcc-agent doctor`, second half: whether the links the config names answer from this machine (a
- * kiosk's queue host, the central system's events URL) and, over HTTPS, whether their certificates
- * are trusted with the configured CA file. An installer without internet can tell a wrong address,
- * a closed firewall, a refused token and a missing CA apart before the agent ever runs.
+ * kiosk's queue host, the central system's events URL or MQTT broker) and, over TLS, whether their
+ * certificates are trusted with the configured CA file. An installer without internet can tell a
+ * wrong address, a closed firewall, refused credentials and a missing CA apart before the agent runs.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch } from 'undici';
 import type { Config } from './config/schema.ts';
 import type { Finding } from './doctor.ts';
+import { lazyRequire } from './lazy.ts';
 
 const TIMEOUT_MS = 3000;
 /** Node's names for certificate verification failures (self-signed, unknown issuer, wrong name, expired). */
@@ -56,6 +57,56 @@ async function probe(p: Probe): Promise<Finding> {
   }
 }
 
+const mqttLib = lazyRequire<typeof import('mqtt')>('mqtt');
+
+/** MQTT 5 CONNACK reason codes that mean the broker refused who we are (MQTT 5.0 §3.2.2.2). */
+const MQTT_REFUSED: Record<number, string> = { 0x85: 'client identifier not valid', 0x86: 'bad user name or password', 0x87: 'not authorized', 0x8a: 'banned' };
+
+/**
+ * Connects to the broker as the agent would (MQTT 5, its user and CA) and disconnects at once. A
+ * clean session under a client id of its own: reusing the agent's id would throw the running agent
+ * off the broker and could end its persistent session.
+ */
+async function probeMqtt(config: Config): Promise<Finding> {
+  const m = config.central.mqtt;
+  const warn = (message: string): Finding => ({ level: 'warn', area: 'central', message: `MQTT broker ${m.url}: ${message}` });
+  let ca: Buffer | undefined;
+  if (m.caFile) {
+    try {
+      ca = readFileSync(m.caFile);
+    } catch (err) {
+      return warn(`cannot read central.mqtt.caFile "${m.caFile}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  if (!isUrl(m.url, ['mqtt:', 'mqtts:'])) return { level: 'warn', area: 'central', message: `central.mqtt.url "${m.url}" is not an mqtt:// or mqtts:// address (e.g. mqtts://broker.example.gov.vn:8883)` };
+  const clientId = `${m.clientId || `hcc-${config.agent.site}-${config.agent.id}`}-doctor`.slice(0, 128);
+  return new Promise<Finding>((resolve) => {
+    const client = mqttLib().connect(m.url, {
+      clientId,
+      protocolVersion: 5,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: TIMEOUT_MS,
+      ...(m.username ? { username: m.username, password: m.password } : {}),
+      ...(ca ? { ca } : {}),
+    });
+    const done = (f: Finding) => {
+      clearTimeout(timer);
+      client.end(true);
+      resolve(f);
+    };
+    const timer = setTimeout(() => done(warn('unreachable (no answer within 3 s); check the address, the cable or Wi-Fi and the firewall')), TIMEOUT_MS + 500);
+    client.once('connect', () => done({ level: 'ok', area: 'central', message: `MQTT broker ${m.url} accepts this agent (MQTT 5${m.url.startsWith('mqtts:') ? ', certificate trusted' : ''})` }));
+    client.once('error', (err: Error & { code?: string | number }) => {
+      const code = err.code;
+      if (typeof code === 'number' && MQTT_REFUSED[code]) return done(warn(`refuses this agent (${MQTT_REFUSED[code]}); check central.mqtt.username and password`));
+      const c = String(code ?? err.message);
+      if (CERT_ERROR.test(c)) return done(warn(`certificate not trusted (${c}); put its CA certificate in central.mqtt.caFile`));
+      done(warn(`unreachable (${c}); check the address, the cable or Wi-Fi and the firewall`));
+    });
+  });
+}
+
 /** One finding per link the config names; none for a desk with no queue host and no central system. */
 export async function linkFindings(config: Config): Promise<Finding[]> {
   const probes: Probe[] = [];
@@ -67,12 +118,13 @@ export async function linkFindings(config: Config): Promise<Finding[]> {
   }
   const c = config.central;
   if (c.transport === 'http' && c.http.url) probes.push({ area: 'central', what: 'central events URL', url: c.http.url, urlKey: 'central.http.url', configured: c.http.url, caKey: 'central.http.caFile', caFile: c.http.caFile });
-  return Promise.all(probes.map((p) => (isHttpUrl(p.configured) ? probe(p) : { level: 'warn' as const, area: p.area, message: `${p.urlKey} "${p.configured}" is not an http:// or https:// address (e.g. http://10.0.0.5:7420)` })));
+  const mqtt = c.transport === 'mqtt' ? [probeMqtt(config)] : [];
+  return Promise.all([...mqtt, ...probes.map((p) => (isUrl(p.configured, ['http:', 'https:']) ? probe(p) : { level: 'warn' as const, area: p.area, message: `${p.urlKey} "${p.configured}" is not an http:// or https:// address (e.g. http://10.0.0.5:7420)` }))]);
 }
 
-function isHttpUrl(s: string): boolean {
+function isUrl(s: string, schemes: string[]): boolean {
   try {
-    return ['http:', 'https:'].includes(new URL(s).protocol);
+    return schemes.includes(new URL(s).protocol);
   } catch {
     return false;
   }

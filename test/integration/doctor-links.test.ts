@@ -14,6 +14,7 @@ import { freePort, spawnAgent } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import { linkFindings } from '../../src/doctor-links.ts';
+import { Broker } from './outbox-helpers.ts';
 
 const TOKEN = 'kiosk-doctor-token';
 let dir: string;
@@ -68,6 +69,29 @@ describe('hcc-agent doctor: the config links', () => {
       await new Promise<void>((r) => silent.close(() => r()));
     }
   });
+
+  it('connects to a real mosquitto as the agent would: accepted, wrong password, nobody listening', async () => {
+    const open = new Broker(await freePort());
+    // A second broker that wants a password (mosquitto_passwd writes the hashed file).
+    const locked = new Broker(await freePort(), (d) => {
+      execFileSync('mosquitto_passwd', ['-b', '-c', join(d, 'passwd'), 'hcc-desk', 'right-password']);
+      return `allow_anonymous false\npassword_file ${join(d, 'passwd')}\n`;
+    });
+    await Promise.all([open.start(), locked.start()]);
+    try {
+      const central = (port: number, auth: Record<string, string> = {}) => ({ central: { transport: 'mqtt', mqtt: { url: `mqtt://127.0.0.1:${port}`, ...auth } } });
+      expect(await findings(central(open.port))).toEqual([`ok central MQTT broker mqtt://127.0.0.1:${open.port} accepts this agent (MQTT 5)`]);
+      expect(await findings(central(locked.port, { username: 'hcc-desk', password: 'right-password' }))).toEqual([`ok central MQTT broker mqtt://127.0.0.1:${locked.port} accepts this agent (MQTT 5)`]);
+      expect(await findings(central(locked.port, { username: 'hcc-desk', password: 'wrong' }))).toEqual([
+        `warn central MQTT broker mqtt://127.0.0.1:${locked.port}: refuses this agent (not authorized); check central.mqtt.username and password`, // mosquitto answers 0x87 to a wrong password
+      ]);
+      expect(await findings({ central: { transport: 'mqtt', mqtt: { url: 'broker.local:1883' } } })).toEqual(['warn central central.mqtt.url "broker.local:1883" is not an mqtt:// or mqtts:// address (e.g. mqtts://broker.example.gov.vn:8883)']);
+      const closed = await freePort();
+      expect(await findings(central(closed))).toEqual([`warn central MQTT broker mqtt://127.0.0.1:${closed}: unreachable (ECONNREFUSED); check the address, the cable or Wi-Fi and the firewall`]);
+    } finally {
+      await Promise.all([open.stop(), locked.stop()]);
+    }
+  }, 30_000);
 
   it('runs from the CLI with --config: a closed central port and an untrusted host, beside the machine checks', async () => {
     const closed = await freePort();
