@@ -517,14 +517,18 @@ export class QueueEngine {
         const block = this.s.block.get(t.blockId) as { day: string; prefix: string; service_id: string; first: number; last: number; agent: string } | undefined;
         const m = /^([A-Z]{1,2})(\d+)$/.exec(t.number);
         const seq = m ? Number(m[2]) : NaN;
-        if (!block || !m || m[1] !== block.prefix || block.service_id !== t.serviceId || seq < block.first || seq > block.last) {
+        const issued = Date.parse(t.issuedAt);
+        // The block must be this kiosk's, of the day the ticket was issued: after a host database
+        // is replaced its block ids start again, and another kiosk's block (or today's) may carry
+        // the id of an old one. A match on id and range alone would put yesterday's ticket in
+        // today's line, or hide a real ticket of the other kiosk as "already received".
+        if (!block || !m || m[1] !== block.prefix || block.service_id !== t.serviceId || seq < block.first || seq > block.last || block.agent !== body.agent || this.today(new Date(issued)) !== block.day) {
           throw new HttpError(409, 'not-in-block', `ticket ${t.number} is not in block ${t.blockId}`, `Số ${t.number} không thuộc dải số đã cấp`);
         }
         if (this.s.byNumber.get(block.day, t.number)) {
           already++;
           continue;
         }
-        const issued = Date.parse(t.issuedAt);
         const priority = this.checkPriority(t.priority);
         const id = Number(this.s.insert.run({ day: block.day, number: t.number, serviceId: t.serviceId, priority, pos: issued, issuedAt: issued, origin: body.agent }).lastInsertRowid);
         this.lineChange(block.day, t.serviceId, priority, +1);

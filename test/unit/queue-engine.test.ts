@@ -320,6 +320,18 @@ describe('blocks for client kiosks', () => {
     expect(() => engine.importTickets({ agent: 'k', tickets: [{ ...body.tickets[0], number: 'A007' }] })).toThrow(expect.objectContaining({ code: 'not-in-block' }));
   });
 
+  it('takes a ticket only from the kiosk the block was reserved for, on the day it was reserved', () => {
+    // After a replaced host database, block ids start again: id and range alone would match another
+    // kiosk's block, or a block of today for a ticket issued yesterday.
+    const { engine } = rig();
+    const block = engine.reserveBlock({ serviceId: 'land', size: 5, agent: 'kiosk-1' });
+    const ticket = { blockId: block.id, number: 'A001', serviceId: 'land', issuedAt: new Date(MORNING - 1000).toISOString() };
+    expect(() => engine.importTickets({ agent: 'kiosk-2', tickets: [ticket] })).toThrow(expect.objectContaining({ code: 'not-in-block' }));
+    expect(() => engine.importTickets({ agent: 'kiosk-1', tickets: [{ ...ticket, issuedAt: new Date(MORNING - 86_400_000).toISOString() }] })).toThrow(expect.objectContaining({ code: 'not-in-block' }));
+    expect(engine.state().services.find((s) => s.id === 'land')?.waiting).toBe(0);
+    expect(engine.importTickets({ agent: 'kiosk-1', tickets: [ticket] })).toEqual({ accepted: 1, already: 0 });
+  });
+
   it('a block stops at the daily limit', () => {
     const { engine } = rig();
     engine.issue({ serviceId: 'civil' });
