@@ -59,6 +59,14 @@ const UNREACHABLE: Notice = {
   messageVi: 'Không kết nối được máy chủ xếp hàng',
 };
 
+/**
+ * The host refused what was sent (4xx), as opposed to who sent it (401/403: a token to fix) or
+ * when (429: later): sending the same tickets again cannot succeed, so they are tried one by one.
+ */
+function refusesTickets(err: unknown): err is HttpError {
+  return err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && ![401, 403, 408, 429].includes(err.statusCode);
+}
+
 /** Node's names for certificate verification failures (self-signed, unknown issuer, wrong name, expired). */
 const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
 
@@ -338,8 +346,9 @@ export class QueueClient {
 
   /**
    * Sends tickets issued offline to the host, oldest first (synced: 0 pending, 1 received,
-   * 2 refused). A ticket the host refuses (its block unknown there, e.g. a replaced host database)
-   * is set aside with an error in the log instead of holding back the others.
+   * 2 refused). A ticket the host refuses (its block unknown there, e.g. a replaced host database,
+   * or a priority category the host does not offer) is set aside with an error in the log instead
+   * of holding back the others; staff see the count (link notice).
    */
   async sync(): Promise<void> {
     const mark = this.d.db.prepare('UPDATE queue_offline_tickets SET synced = ? WHERE id = ?');
@@ -350,15 +359,18 @@ export class QueueClient {
         await this.request('POST', '/api/v1/queue/blocks/tickets', this.importBody(rows));
         this.d.db.transaction(() => rows.forEach((r) => mark.run(1, r.id)))();
       } catch (err) {
-        if (!(err instanceof HttpError && err.statusCode === 409)) throw err;
+        if (!refusesTickets(err)) throw err;
         for (const r of rows) {
           try {
             await this.request('POST', '/api/v1/queue/blocks/tickets', this.importBody([r]));
             mark.run(1, r.id);
           } catch (e) {
-            if (!(e instanceof HttpError && e.statusCode === 409)) throw e;
+            if (!refusesTickets(e)) throw e;
             this.d.log.error({ number: r.number, day: r.day, reason: e.message }, 'queue host refused a ticket issued offline; it is not in the host line');
             mark.run(2, r.id);
+            // The host does not know the block (its database was replaced): the rest of it is void too,
+            // and the next refill reserves a block the host does know.
+            if (e.code === 'not-in-block') this.d.db.prepare('DELETE FROM queue_client_blocks WHERE host_block_id = ?').run(r.block_id);
           }
         }
       }
@@ -391,10 +403,28 @@ export class QueueClient {
         if (err instanceof HttpError && err.statusCode === 409) continue; // daily limit reached
         throw err;
       }
-      this.d.db
-        .prepare('INSERT INTO queue_client_blocks (host_block_id, day, service_id, prefix, width, first, last, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(block.id, block.day, block.serviceId, block.prefix, block.width, block.first, block.last, block.first);
+      this.keepBlock(block);
     }
+  }
+
+  /**
+   * Stores a block the host reserved. A block id already known here means the host's database was
+   * replaced and numbers its blocks afresh: the old block's unused numbers are void, and its
+   * tickets not yet received can no longer be matched by the host, so they are set aside for staff.
+   */
+  private keepBlock(block: Block): void {
+    const db = this.d.db;
+    db.transaction(() => {
+      const stale = db.prepare('SELECT day, service_id, first, last FROM queue_client_blocks WHERE host_block_id = ?').get(block.id) as { day: string; service_id: string; first: number; last: number } | undefined;
+      if (stale) {
+        const orphaned = db.prepare('UPDATE queue_offline_tickets SET synced = 2 WHERE block_id = ? AND synced = 0').run(block.id).changes;
+        db.prepare('DELETE FROM queue_client_blocks WHERE host_block_id = ?').run(block.id);
+        this.d.log.warn({ blockId: block.id, stale, orphaned }, 'the queue host reissued a block id: its database was replaced; the old block is void');
+      }
+      db.prepare('INSERT INTO queue_client_blocks (host_block_id, day, service_id, prefix, width, first, last, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        block.id, block.day, block.serviceId, block.prefix, block.width, block.first, block.last, block.first,
+      );
+    })();
   }
 
   private remaining(day: string, serviceId: string): number {

@@ -152,5 +152,35 @@ describe('queue client kiosk', () => {
     expect(await link()).toMatchObject({ reachable: true, pendingSync: 0, notice: { code: 'offline-tickets-refused', messageVi: expect.stringContaining('gọi các số này thủ công') } });
     const health = (await client.fastify.inject({ url: '/api/v1/health', headers: { host: '127.0.0.1' } })).json();
     expect(health).toMatchObject({ status: 'degraded', checks: { queue: { ok: false } } });
+    // The new host numbers its blocks from 1 again: the kiosk takes them, voiding the old block of that id.
+    await expect.poll(async () => (await link()).blocks.map((b: { remaining: number }) => b.remaining), { timeout: 10_000 }).toEqual([2, 2]);
+    expect(LOG.join('\n')).not.toMatch(/UNIQUE constraint/);
+  }, 60_000);
+
+  it('a ticket the host cannot take (a priority it does not offer) is set aside; the others still reach its line', async () => {
+    const base = testConfig();
+    const tokens = { tokens: [{ name: 'kiosk', token: TOKEN, scopes: ['queue'] }] };
+    let host = await startAgent(testConfig({ security: tokens }), { listen: true });
+    started.push(host);
+    const port = Number(new URL(host.url).port);
+    const hostDir = host.ctx.config.agent.dataDir;
+    const veteran = { id: 'veteran', name: 'Cựu chiến binh', nameEn: 'Veteran' };
+    const kioskQueue = { ...base.queue, role: 'client', hostUrl: host.url, token: TOKEN, printing: { enabled: false }, client: { checkIntervalMs: 200, timeoutMs: 1000, blockSize: 4 } };
+    const client = await startAgent(testConfig({ agent: { id: 'kiosk-3' }, queue: { ...kioskQueue, priority: { ...base.queue.priority, categories: [...base.queue.priority.categories, veteran] } } }));
+    started.push(client);
+    const inject = async (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => (await client.fastify.inject({ method, url: `/api/v1${url}`, payload, headers: { host: '127.0.0.1' } })).json();
+    await expect.poll(async () => (await inject('GET', '/queue/link')).blocks[0].remaining, { timeout: 10_000 }).toBe(4);
+    await host.stop();
+    const numbers: string[] = [];
+    for (const priority of [undefined, 'veteran', undefined]) numbers.push((await inject('POST', '/queue/tickets', { serviceId: 'land', ...(priority ? { priority } : {}) })).number);
+
+    const cfg = testConfig({ security: tokens, agent: { dataDir: hostDir } });
+    host = await startAgent({ ...cfg, agent: { ...cfg.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
+    started.push(host);
+    await expect.poll(async () => (await inject('GET', '/queue/link')).pendingSync, { timeout: 10_000 }).toBe(0);
+    expect(await inject('GET', '/queue/link')).toMatchObject({ refusedSync: 1, notice: { code: 'offline-tickets-refused' } });
+    const called = [];
+    for (let i = 0; i < 2; i++) called.push((await host.fastify.inject({ method: 'POST', url: '/api/v1/queue/counters/1/call-next', headers: { host: '127.0.0.1' } })).json().ticket?.number);
+    expect(called).toEqual([numbers[0], numbers[2]]);
   }, 60_000);
 });
