@@ -127,8 +127,15 @@ describe('kiosk, board and counter', { timeout: 60000 }, () => {
   it('recalls and transfers from the counter; the board follows', async () => {
     const issued = await fetch(`${agent.url}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'land', print: false }) });
     const { number: next } = (await issued.json()) as { number: string };
-    await counter.click('[data-action="call-next"]');
+    const behind = (await (await fetch(`${agent.url}/api/v1/queue/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serviceId: 'land', print: false }) })).json()) as { number: string };
+    // A double click calls once: the citizen behind is not called and completed unseen.
+    await counter.dblclick('[data-action="call-next"]');
     await eventually(() => board.getByTestId('counter-3').textContent()).toBe(next);
+    const land = async () => ((await (await fetch(`${agent.url}/api/v1/queue/state`)).json()) as { services: { id: string; waiting: number }[] }).services.find((x) => x.id === 'land')!.waiting;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await land()).toBe(1);
+    expect(await counter.getByTestId('current').textContent()).toBe(next);
+    expect(behind.number).not.toBe(next);
     const voice = () => board.getByTestId('voice').evaluate((a) => (a as HTMLAudioElement).src);
     const firstCall = await voice();
     await counter.click('[data-action="recall"]');

@@ -17,7 +17,13 @@ export class QueuePanel {
     this.draw();
   }
 
+  /** An action is on its way: the buttons wait for it, so a double click cannot call (and skip) twice. */
+  private busy = false;
+
   private async act(action: string, body: Record<string, unknown> = {}): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.draw();
     this.status.clear();
     try {
       const r = await post<{ ticket: { number: string } | null; notice?: { message: string; messageVi: string } }>(`/queue/counters/${encodeURIComponent(counterId)}/${action}`, body);
@@ -25,6 +31,9 @@ export class QueuePanel {
       else if (r.notice) this.status.ok(i18n.pick(r.notice.messageVi, r.notice.message));
     } catch (err) {
       this.status.fail(err);
+    } finally {
+      this.busy = false;
+      this.draw();
     }
     await this.rating.refresh();
   }
@@ -47,12 +56,12 @@ export class QueuePanel {
       h(
         'div',
         { class: 'c-actions' },
-        h('button', { 'data-action': 'call-next', class: 'good', onclick: () => this.act('call-next') }, t('callNext')),
-        h('button', { 'data-action': 'recall', disabled: !current, onclick: () => this.act('recall') }, t('recall')),
-        h('button', { 'data-action': 'skip', disabled: !current, class: 'secondary', onclick: () => this.act('skip') }, t('skip')),
-        h('button', { 'data-action': 'complete', disabled: !current, onclick: () => this.act('complete') }, t('complete')),
+        h('button', { 'data-action': 'call-next', class: 'good', disabled: this.busy, onclick: () => this.act('call-next') }, t('callNext')),
+        h('button', { 'data-action': 'recall', disabled: this.busy || !current, onclick: () => this.act('recall') }, t('recall')),
+        h('button', { 'data-action': 'skip', disabled: this.busy || !current, class: 'secondary', onclick: () => this.act('skip') }, t('skip')),
+        h('button', { 'data-action': 'complete', disabled: this.busy || !current, onclick: () => this.act('complete') }, t('complete')),
       ),
-      h('div', { class: 'row' }, h('div', { class: 'grow' }, this.transferTo), h('button', { 'data-action': 'transfer', class: 'secondary', disabled: !current, onclick: () => this.act('transfer', { serviceId: this.transferTo.value }) }, t('transfer'))),
+      h('div', { class: 'row' }, h('div', { class: 'grow' }, this.transferTo), h('button', { 'data-action': 'transfer', class: 'secondary', disabled: this.busy || !current, onclick: () => this.act('transfer', { serviceId: this.transferTo.value }) }, t('transfer'))),
       this.status.el,
       this.rating.el,
     );
