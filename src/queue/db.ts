@@ -56,4 +56,14 @@ export const QUEUE_MIGRATIONS = [
   // Served tickets and their total service time per line: the estimated wait on tickets.
   `ALTER TABLE queue_lines ADD COLUMN served INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE queue_lines ADD COLUMN service_ms INTEGER NOT NULL DEFAULT 0;`,
+  // The daily limit counts tickets issued (on the host and imported from kiosks), not numbers:
+  // numbers held in kiosks' reserve blocks come from the top of the number range (down from
+  // \`low\`) and count only once a citizen holds one. Blocks reserved before this kept their
+  // numbers below \`last\`, so \`low\` starts empty.
+  `ALTER TABLE queue_numbering ADD COLUMN issued INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE queue_numbering ADD COLUMN low INTEGER;
+   UPDATE queue_numbering SET issued = (
+     SELECT COUNT(*) FROM queue_tickets t WHERE t.day = queue_numbering.day
+       AND substr(t.number, 1, length(queue_numbering.prefix)) = queue_numbering.prefix
+       AND substr(t.number, length(queue_numbering.prefix) + 1, 1) BETWEEN '0' AND '9');`,
 ];

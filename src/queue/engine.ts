@@ -107,8 +107,11 @@ export class QueueEngine {
     migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
     const p = (sql: string) => this.d.db.prepare(sql);
     this.s = {
-      bump: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, ?)
-               ON CONFLICT (day, prefix) DO UPDATE SET last = last + excluded.last RETURNING last`),
+      numbering: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, 0)
+                    ON CONFLICT (day, prefix) DO UPDATE SET last = last RETURNING last, issued, low`),
+      takeNumber: p('UPDATE queue_numbering SET last = last + 1, issued = issued + 1 WHERE day = ? AND prefix = ? RETURNING last'),
+      countIssued: p('UPDATE queue_numbering SET issued = issued + 1 WHERE day = ? AND prefix = ?'),
+      setLow: p('UPDATE queue_numbering SET low = ? WHERE day = ? AND prefix = ?'),
       insert: p(`INSERT INTO queue_tickets (day, number, service_id, priority, state, pos, issued_at, origin)
                  VALUES (@day, @number, @serviceId, @priority, 'waiting', @pos, @issuedAt, @origin)`),
       byId: p('SELECT * FROM queue_tickets WHERE id = ?'),
@@ -145,7 +148,6 @@ export class QueueEngine {
       insertRating: p('INSERT INTO queue_ratings (ticket_id, counter_id, level, score, at) VALUES (?, ?, ?, ?, ?)'),
       insertBlock: p('INSERT INTO queue_blocks (day, prefix, service_id, first, last, agent, reserved_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       block: p('SELECT * FROM queue_blocks WHERE id = ?'),
-      setNumbering: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, ?) ON CONFLICT (day, prefix) DO UPDATE SET last = excluded.last`),
     };
   }
 
@@ -162,6 +164,20 @@ export class QueueEngine {
   /** Digits of a number: 3, more when the daily limit needs them (A0001…). */
   widthOf(serviceId: string): number {
     return Math.max(3, String(this.limitOf(serviceId)).length);
+  }
+
+  /** The highest number of that width (999): kiosks' reserve blocks are taken down from it. */
+  private topOf(serviceId: string): number {
+    return 10 ** this.widthOf(serviceId) - 1;
+  }
+
+  /** Today's numbering of a service: last number issued upward, tickets issued, lowest reserved. */
+  private numbering(day: string, prefix: string): { last: number; issued: number; low: number | null } {
+    return this.s.numbering.get(day, prefix) as { last: number; issued: number; low: number | null };
+  }
+
+  private dailyLimit(serviceId: string): HttpError {
+    return new HttpError(409, 'daily-limit', `The daily limit of ${serviceId} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
   }
 
   isOpen(now = this.clock()): boolean {
@@ -282,10 +298,11 @@ export class QueueEngine {
     }
     const day = this.today(now);
     const print = body.print ?? this.d.config.printing.enabled;
-    const seq = (this.s.bump.get(day, service.prefix, 1) as { last: number }).last;
-    if (seq > this.limitOf(service.id)) {
-      throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
-    }
+    const n = this.numbering(day, service.prefix);
+    // Refused when the day's tickets reach the limit, or when the next number would run into the
+    // numbers kiosks hold in reserve (only when the limit fills nearly the whole number range).
+    if (n.issued >= this.limitOf(service.id) || n.last + 1 >= (n.low ?? this.topOf(service.id) + 1)) throw this.dailyLimit(service.id);
+    const seq = (this.s.takeNumber.get(day, service.prefix) as { last: number }).last;
     const number = service.prefix + String(seq).padStart(this.widthOf(service.id), '0');
     const line = this.s.line.get(day, service.id) as { waiting: number; priority_waiting: number; served: number; service_ms: number } | undefined;
     const ahead = (priority ? line?.priority_waiting : line?.waiting) ?? 0;
@@ -433,7 +450,7 @@ export class QueueEngine {
           prefix: s.prefix,
           waiting: waiting.get(s.id)?.n ?? 0,
           priorityWaiting: waiting.get(s.id)?.p ?? 0,
-          lastIssued: last ? s.prefix + String(Math.min(last, this.limitOf(s.id))).padStart(this.widthOf(s.id), '0') : null,
+          lastIssued: last ? s.prefix + String(last).padStart(this.widthOf(s.id), '0') : null,
         };
       }),
       counters: this.d.config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, current: current.get(c.id) ?? null })),
@@ -488,23 +505,24 @@ export class QueueEngine {
 
   // ------------------------------------------------------------------ blocks for client kiosks
 
-  /** Reserves `size` numbers of today for a client kiosk; the host never issues them itself. */
+  /**
+   * Reserves `size` numbers of today for a client kiosk; the host never issues them itself. They
+   * come from the top of the range (A999 down), apart from the host's own (A001 up), and count
+   * against the daily limit only when the kiosk issues them: idle reserves never turn citizens away.
+   */
   reserveBlock(body: BlockBody): Block {
     const service = this.service(body.serviceId);
     const now = this.clock();
     const day = this.today(now);
     return this.d.db.transaction(() => {
-      const limit = this.limitOf(service.id);
-      const last = (this.s.bump.get(day, service.prefix, body.size) as { last: number }).last;
-      const first = last - body.size + 1;
-      if (first > limit) {
-        this.s.setNumbering.run(day, service.prefix, Math.max(limit, first - 1));
-        throw new HttpError(409, 'daily-limit', `The daily limit of ${service.id} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
-      }
-      const end = Math.min(last, limit);
-      if (end < last) this.s.setNumbering.run(day, service.prefix, end);
-      const id = Number(this.s.insertBlock.run(day, service.prefix, service.id, first, end, body.agent, now.getTime()).lastInsertRowid);
-      return { id, day, serviceId: service.id, prefix: service.prefix, width: this.widthOf(service.id), first, last: end };
+      const n = this.numbering(day, service.prefix);
+      if (n.issued >= this.limitOf(service.id)) throw this.dailyLimit(service.id);
+      const last = (n.low ?? this.topOf(service.id) + 1) - 1;
+      const first = Math.max(last - body.size + 1, n.last + 1);
+      if (first > last) throw this.dailyLimit(service.id);
+      this.s.setLow.run(first, day, service.prefix);
+      const id = Number(this.s.insertBlock.run(day, service.prefix, service.id, first, last, body.agent, now.getTime()).lastInsertRowid);
+      return { id, day, serviceId: service.id, prefix: service.prefix, width: this.widthOf(service.id), first, last };
     })();
   }
 
@@ -532,6 +550,7 @@ export class QueueEngine {
         const priority = this.checkPriority(t.priority);
         const id = Number(this.s.insert.run({ day: block.day, number: t.number, serviceId: t.serviceId, priority, pos: issued, issuedAt: issued, origin: body.agent }).lastInsertRowid);
         this.lineChange(block.day, t.serviceId, priority, +1);
+        this.s.countIssued.run(block.day, block.prefix);
         tx.emit('hcc.queue.ticket.issued', t.number, eventData(this.row(id), { origin: body.agent, offline: true, blockId: t.blockId }), { time: new Date(issued) });
         accepted++;
       }
