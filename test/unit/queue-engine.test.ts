@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
-import { openDatabase, type Db } from '../../src/store/db.ts';
+import { migrate, openDatabase, type Db } from '../../src/store/db.ts';
+import { QUEUE_MIGRATIONS } from '../../src/queue/db.ts';
 import { EventBus } from '../../src/bus.ts';
 import { Events } from '../../src/events.ts';
 import { OutboxStore } from '../../src/outbox/store.ts';
@@ -346,6 +347,20 @@ describe('blocks for client kiosks', () => {
     expect(() => engine.importTickets({ agent: 'kiosk-1', tickets: [{ ...ticket, issuedAt: new Date(MORNING - 86_400_000).toISOString() }] })).toThrow(expect.objectContaining({ code: 'not-in-block' }));
     expect(engine.state().services.find((s) => s.id === 'land')?.waiting).toBe(0);
     expect(engine.importTickets({ agent: 'kiosk-1', tickets: [ticket] })).toEqual({ accepted: 1, already: 0 });
+  });
+
+  it('an agent upgraded mid-day counts the tickets it already issued against the limit', () => {
+    const dir = tempDir('hcc-queue-');
+    const db = openDatabase(dir);
+    migrate(db, 'queue', QUEUE_MIGRATIONS.slice(0, 3)); // the schema before tickets were counted
+    const insert = db.prepare(`INSERT INTO queue_tickets (day, number, service_id, state, pos, issued_at, origin) VALUES ('2026-11-22', ?, ?, 'waiting', 0, 0, 'h')`);
+    for (const [n, svc] of [['B001', 'civil'], ['B002', 'civil'], ['A001', 'land'], ['AB001', 'other']]) insert.run(n, svc);
+    db.prepare(`INSERT INTO queue_numbering (day, prefix, last) VALUES ('2026-11-22', 'B', 2), ('2026-11-22', 'A', 1)`).run();
+    db.close();
+    const { engine } = rig(queueConfig(), { dir });
+    expect(engine.issue({ serviceId: 'civil' }).number).toBe('B003');
+    expect(() => engine.issue({ serviceId: 'civil' })).toThrow(expect.objectContaining({ code: 'daily-limit' }));
+    expect(engine.issue({ serviceId: 'land' }).number).toBe('A002');
   });
 
   it('when the limit fills the whole number range, reserves and the host\'s numbers meet and stop there', () => {
