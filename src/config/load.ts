@@ -127,6 +127,10 @@ function crossChecks(cfg: Config): string[] {
     out.push(`agent.listen.host: "${cfg.agent.listen.host}" is reachable from the LAN; set agent.tls.cert and agent.tls.key, or security.allowInsecureLan: true on an isolated network`);
   }
   if (Boolean(tls.cert) !== Boolean(tls.key)) out.push('agent.tls: cert and key go together');
+  // HH:MM strings of equal length compare in time order; a session ending at or before its start would never open.
+  cfg.queue.openingHours.forEach((h, i) => {
+    if (h.to <= h.from) out.push(`queue.openingHours[${i}].to: expected a time after from ("${h.from}"), got "${h.to}"`);
+  });
   return out;
 }
 

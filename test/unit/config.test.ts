@@ -35,6 +35,8 @@ describe('config', () => {
     );
     expect(problems({ central: { transport: 'kafka' } })).toContain('central.transport: expected one of "none", "http", "mqtt", got "kafka"');
     expect(problems({ agent: { colour: 'red' } })).toContain('agent.colour: unknown key');
+    // A session that closes before it opens would never issue a ticket.
+    expect(problems({ queue: { openingHours: [{ from: '07:30', to: '11:30' }, { from: '13:30', to: '00:00' }] } })).toEqual(['queue.openingHours[1].to: expected a time after from ("13:30"), got "00:00"']);
   });
 
   it('lists the valid drivers for an unknown one', () => {
