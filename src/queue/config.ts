@@ -133,7 +133,7 @@ export const QueueSection = section(
           description: 'When the host is unreachable, issue numbers from blocks reserved in advance (never a duplicate); they reach the host when it is back.',
           default: true,
         }),
-        blockSize: key(Type.Integer({ minimum: 1, maximum: 500 }), { title: 'Block size', description: 'Numbers reserved per service for offline issuing.', default: 20 }),
+        blockSize: key(Type.Integer({ minimum: 1, maximum: 500 }), { title: 'Block size', description: 'Numbers reserved per service for offline issuing. The host gives them from the top of the day\'s range (A999 down, apart from its own A001 up); they count against the daily limit only once issued.', default: 20 }),
         caFile: key(Type.String({ maxLength: 1024 }), {
           title: 'Host CA file',
           description: 'PEM file with the CA certificate(s) trusted for an https:// host (e.g. the host\'s own self-signed certificate), besides the system ones. Empty = system CAs only.',
