@@ -4,8 +4,28 @@
  * for a retryable reason is re-sent after a capped exponential backoff with full jitter (or the
  * Retry-After the server asked for). Sleeps on an empty outbox until an append wakes it.
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { OutboxStore, OutboundEvent } from './store.ts';
+
+/** A config problem that keeps the relay from running: the desk still works and events wait in the outbox. */
+export class TransportConfigError extends Error {}
+
+/**
+ * Reads a CA file named by config `key` when the transport is made, so a missing or wrong file is a
+ * config problem shown in health (the agent keeps running) rather than a failed start.
+ */
+export function readCaFile(path: string, key: string): Buffer | undefined {
+  if (!path) return undefined;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (err) {
+    throw new TransportConfigError(`${key}: cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!/-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(pem.toString('latin1'))) throw new TransportConfigError(`${key}: "${path}" holds no PEM certificate`);
+  return pem;
+}
 
 /** What a transport reports for one batch. Events in none of the lists stay pending. */
 export interface SendResult {
@@ -15,8 +35,11 @@ export interface SendResult {
   dead?: { seq: number; error: string }[];
   /** The whole request was refused for good (e.g. HTTP 400): one bad event spoils a batch, so the relay isolates it. */
   refused?: string;
-  /** Try again later (connection error, timeout, 5xx…). */
-  retry?: { error: string; retryAfterMs?: number };
+  /**
+   * Try again later (connection error, timeout, 5xx…). `link`: the answer was about the link, the
+   * credentials or the address (HTTP 401, 403, 404, 3xx…), so a person must look: health says so.
+   */
+  retry?: { error: string; retryAfterMs?: number; link?: boolean };
 }
 
 export interface Transport {
@@ -67,6 +90,8 @@ export interface RelayStatus {
   lastDeliveredAt: string | null;
   /** Events delivered since start. */
   deliveredSinceStart: number;
+  /** The central side refuses the link, credentials or address (not the events): what it answered, until a delivery succeeds. */
+  linkProblem: string | null;
 }
 
 /**
@@ -97,7 +122,7 @@ export class Relay {
   private isolateUntil = 0;
   private unsubscribe: (() => void) | null = null;
   private st: Omit<RelayStatus, 'transport' | 'nextAttemptAt'> & { nextAttemptAt: number | null } = {
-    state: 'idle', backoffMs: 0, nextAttemptAt: null, consecutiveFailures: 0, lastError: null, lastErrorAt: null, lastDeliveredAt: null, deliveredSinceStart: 0,
+    state: 'idle', backoffMs: 0, nextAttemptAt: null, consecutiveFailures: 0, lastError: null, lastErrorAt: null, lastDeliveredAt: null, deliveredSinceStart: 0, linkProblem: null,
   };
 
   constructor(
@@ -191,7 +216,7 @@ export class Relay {
       this.signalled = false;
       let batch: OutboundEvent[];
       try {
-        batch = this.store.nextBatch(this.isolateUntil ? 1 : this.opts.maxEvents, this.opts.maxBytes);
+        batch = this.store.nextBatch(this.isolateUntil ? 1 : this.opts.maxEvents, this.opts.maxBytes, (seq, error) => this.log.error({ seq, error }, 'outbox event cannot be read: dead letter'));
       } catch (err) {
         this.log.error({ err }, 'outbox read failed');
         await this.sleep(this.failed(`outbox read failed: ${(err as Error).message}`));
@@ -229,6 +254,7 @@ export class Relay {
     const now = this.clock.now();
     this.store.markDelivered(res.delivered, now);
     if (res.delivered.length) {
+      this.st.linkProblem = null;
       this.st.deliveredSinceStart += res.delivered.length;
       this.st.lastDeliveredAt = new Date(now).toISOString();
     }
@@ -253,11 +279,13 @@ export class Relay {
       const done = new Set([...res.delivered, ...(res.dead ?? []).map((d) => d.seq)]);
       this.store.recordAttempt(seqs.filter((s) => !done.has(s)), res.retry.error);
       const delay = this.failed(res.retry.error, res.retry.retryAfterMs);
+      if (res.retry.link) this.st.linkProblem = headline(res.retry.error);
       this.log.warn({ error: headline(res.retry.error), backoffMs: delay, failures: this.st.consecutiveFailures }, 'delivery failed; retrying later');
       await this.sleep(delay);
       return;
     }
     this.st.consecutiveFailures = 0;
+    this.st.linkProblem = null;
     this.st.backoffMs = 0;
     this.st.nextAttemptAt = null;
   }

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { Events } from '../events.ts';
 import type { Health } from '../health.ts';
 import type { OutboxStore, OutboxCounts } from './store.ts';
-import { Relay, realClock, type Clock, type RelayStatus, type Transport } from './relay.ts';
+import { Relay, TransportConfigError, realClock, type Clock, type RelayStatus, type Transport } from './relay.ts';
 import { HttpTransport } from './transports/http.ts';
 import { MqttTransport } from './transports/mqtt.ts';
 
@@ -24,8 +24,8 @@ export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, Rel
 /** How often the cap is checked and delivered events are pruned. */
 const MAINTENANCE_MS = 60_000;
 
-/** A config problem that keeps the relay from running: the desk still works and events wait in the outbox. */
-export class TransportConfigError extends Error {}
+// Lives with the relay so the transports can throw it too; re-exported for existing importers.
+export { TransportConfigError };
 
 function checkUrl(value: string, key: string, protocols: string[]): void {
   let u: URL;
@@ -58,6 +58,7 @@ export class OutboxService {
   private overCapAlarm = false;
   private fullAlarm = false;
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeFull: (() => void) | null = null;
   /** Why the configured transport could not be built (events then wait in the outbox). */
   private configProblem: string | null = null;
 
@@ -83,10 +84,13 @@ export class OutboxService {
   async start(): Promise<void> {
     this.health.register('outbox', () => this.check());
     if (this.configProblem) this.log.error({ problem: this.configProblem }, 'central transport not started');
+    if (this.store.keyProblem) this.log.error({ problem: this.store.keyProblem }, 'personal-data key replaced while sealed events wait');
     // Appends run inside the writer's transaction: look at the cap once it has committed.
     this.unsubscribe = this.store.onAppend(() => {
       if (!this.overCapAlarm && this.store.bytes > this.config.central.outbox.maxBytes) queueMicrotask(() => this.maintain(false));
     });
+    // The disk-full alarm goes out as soon as a write fails or succeeds again, not at the next maintenance.
+    this.unsubscribeFull = this.store.onFullChange(() => queueMicrotask(() => this.maintain(false)));
     this.maintain(true);
     this.timer = setInterval(() => this.maintain(true), MAINTENANCE_MS);
     this.timer.unref();
@@ -97,6 +101,7 @@ export class OutboxService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.unsubscribe?.();
+    this.unsubscribeFull?.();
     await this.relay.stop();
   }
 
@@ -135,7 +140,14 @@ export class OutboxService {
       return { ok: false, message: `events are not forwarded: ${this.configProblem}`, messageVi: `Không gửi được sự kiện về hệ thống trung tâm: cấu hình sai (${this.configProblem})`, detail: { bytes, cap } };
     }
     if (this.store.fullSince !== null) {
-      return { ok: false, message: 'the disk is full: new events may not be stored', messageVi: 'Ổ đĩa đã đầy: sự kiện mới có thể không lưu được', detail: { bytes, cap } };
+      const code = this.store.fullError ?? 'SQLITE_FULL';
+      return code === 'SQLITE_FULL'
+        ? { ok: false, message: 'the disk is full: new events may not be stored', messageVi: 'Ổ đĩa đã đầy: sự kiện mới có thể không lưu được', detail: { bytes, cap, code } }
+        : { ok: false, message: `the disk is full or failing (${code}): new events may not be stored`, messageVi: `Ổ đĩa đã đầy hoặc bị lỗi (${code}): sự kiện mới có thể không lưu được`, detail: { bytes, cap, code } };
+    }
+    const link = this.relay.status().linkProblem;
+    if (link) {
+      return { ok: false, message: `events are not forwarded: the central system answered "${link}" (check its URL, the token and secret, and this computer's clock); retrying`, messageVi: `Không gửi được sự kiện về hệ thống trung tâm: máy chủ trả lời "${link}" (kiểm tra địa chỉ URL, mã truy cập và đồng hồ của máy); đang thử lại`, detail: { bytes, cap } };
     }
     if (bytes > cap) {
       return { ok: false, message: `outbox holds ${mb(bytes)} MB, above its ${mb(cap)} MB cap: is the central system reachable?`, messageVi: `Hàng đợi gửi đi chiếm ${mb(bytes)} MB, vượt mức ${mb(cap)} MB: kiểm tra kết nối tới hệ thống trung tâm`, detail: { bytes, cap } };

@@ -5,7 +5,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { HttpTransport, isRetryableStatus, parseRetryAfter, sign } from '../../src/outbox/transports/http.ts';
+import { HttpTransport, isLinkProblem, isRetryableStatus, parseRetryAfter, sign } from '../../src/outbox/transports/http.ts';
 import { verifySignature } from '../../src/outbox/receiver.ts';
 import type { OutboundEvent } from '../../src/outbox/store.ts';
 import { tempDir } from '../helpers/agent.ts';
@@ -35,9 +35,14 @@ describe('HTTP transport', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
-  it('retries 408/429/5xx, refuses other 4xx', () => {
+  it('retries 408/429/5xx and answers about the link (3xx, 401, 403, 404, 405, 407); refuses content (400, 413, 415, 422…)', () => {
     for (const s of [408, 425, 429, 500, 502, 503, 504]) expect(isRetryableStatus(s)).toBe(true);
-    for (const s of [400, 401, 403, 404, 409, 413, 422]) expect(isRetryableStatus(s)).toBe(false);
+    for (const s of [301, 302, 307, 308, 401, 403, 404, 405, 407, 421]) {
+      expect(isRetryableStatus(s), String(s)).toBe(true);
+      expect(isLinkProblem(s), String(s)).toBe(true);
+    }
+    for (const s of [400, 409, 413, 415, 422]) expect(isRetryableStatus(s), String(s)).toBe(false);
+    for (const s of [400, 413, 429, 500]) expect(isLinkProblem(s), String(s)).toBe(false);
   });
 
   it('trusts a custom CA file for HTTPS, and fails (retryably) without it', async () => {

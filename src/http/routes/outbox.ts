@@ -22,6 +22,7 @@ const OutboxStatusSchema = Type.Object({
   lastErrorAt: Nullable(Type.String()),
   lastDeliveredAt: Nullable(Type.String()),
   deliveredSinceStart: Type.Integer(),
+  linkProblem: Type.Optional(Nullable(Type.String({ description: 'The central side refused the link, credentials or address (not the events): its answer, until a delivery succeeds.' }))),
   bytes: Type.Integer({ description: 'Stored event JSON in bytes.' }),
   capBytes: Type.Integer(),
   overCap: Type.Boolean(),

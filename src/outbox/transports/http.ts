@@ -5,12 +5,11 @@
  * HMAC-SHA256 signature of `timestamp + "." + body` (docs/central.md says how to verify it).
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { OutboundEvent } from '../store.ts';
-import type { SendResult, Transport } from '../relay.ts';
+import { readCaFile, type SendResult, type Transport } from '../relay.ts';
 
 /** Header names; the receiver (src/outbox/receiver.ts) and docs/central.md use the same. */
 export const HEADERS = {
@@ -39,9 +38,21 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
-/** Retryable statuses: the server may accept the same request later. Other 4xx are refusals. */
+/**
+ * Answers about the link, the credentials or the address rather than the events (a redirect, 401
+ * from a skewed clock or a wrong token, 403, a wrong URL's 404/405, a proxy's 407, 421): a person
+ * must fix something, and every event would get the same answer, so the batch waits and is retried.
+ */
+export function isLinkProblem(status: number): boolean {
+  return (status >= 300 && status < 400) || [401, 403, 404, 405, 407, 421].includes(status);
+}
+
+/**
+ * Retryable statuses: the server may accept the same request later. Only the remaining 4xx (400,
+ * 409, 413, 415, 422…) refuse the content itself and may make dead letters.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 425 || status === 429 || status >= 500;
+  return status === 408 || status === 425 || status === 429 || status >= 500 || status < 200 || isLinkProblem(status);
 }
 
 export interface HttpTransportOptions {
@@ -52,6 +63,8 @@ export interface HttpTransportOptions {
   caFile: string;
   timeoutMs: number;
   source: string;
+  /** The desk's clock for the signature timestamp; injectable so a test can skew it. */
+  now?: () => number;
 }
 
 interface Answer {
@@ -59,19 +72,23 @@ interface Answer {
   statusText: string;
   body: string;
   retryAfter?: string;
+  location?: string;
 }
 
 export class HttpTransport implements Transport {
   readonly name = 'http';
   private agent: http.Agent | null = null;
   private readonly url: URL;
+  private readonly ca: Buffer | undefined;
 
+  /** Throws TransportConfigError when the CA file cannot be read. */
   constructor(private readonly opts: HttpTransportOptions) {
     this.url = new URL(opts.url);
+    this.ca = readCaFile(opts.caFile, 'central.http.caFile');
   }
 
   start(): void {
-    const ca = this.opts.caFile ? readFileSync(this.opts.caFile) : undefined;
+    const ca = this.ca;
     // A custom CA is trusted in addition to the system roots, not instead of them.
     this.agent = this.url.protocol === 'https:'
       ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}) })
@@ -105,8 +122,10 @@ export class HttpTransport implements Transport {
   private verdict(seqs: number[], a: Answer | { error: string }): SendResult {
     if ('error' in a) return { delivered: [], retry: { error: a.error } };
     if (a.status >= 200 && a.status < 300) return { delivered: seqs };
-    const reason = `HTTP ${a.status} ${a.statusText}${a.body ? `: ${a.body.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`;
-    if (isRetryableStatus(a.status)) return { delivered: [], retry: { error: reason, retryAfterMs: parseRetryAfter(a.retryAfter) } };
+    // A redirect is not followed (the body would be re-posted to an address nobody configured): its target goes in the reason.
+    const where = a.location ? ` (to ${a.location})` : '';
+    const reason = `HTTP ${a.status} ${a.statusText}${where}${a.body ? `: ${a.body.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`;
+    if (isRetryableStatus(a.status)) return { delivered: [], retry: { error: reason, retryAfterMs: parseRetryAfter(a.retryAfter), ...(isLinkProblem(a.status) ? { link: true } : {}) } };
     return { delivered: [], refused: reason };
   }
 
@@ -119,7 +138,7 @@ export class HttpTransport implements Transport {
     let at = 0;
     for (const p of body) at += buf.write(p, at);
     body.length = 0;
-    const ts = String(Math.floor(Date.now() / 1000));
+    const ts = String(Math.floor((this.opts.now ?? Date.now)() / 1000));
     const headers: Record<string, string> = {
       'content-type': contentType,
       'content-length': String(buf.length),
@@ -147,7 +166,7 @@ export class HttpTransport implements Transport {
           if (len < 4096) chunks.push(c);
           len += c.length;
         });
-        res.on('end', () => done({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8').slice(0, 1000), retryAfter: res.headers['retry-after'] }));
+        res.on('end', () => done({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8').slice(0, 1000), retryAfter: res.headers['retry-after'], location: res.headers.location }));
         res.on('error', (err) => done({ error: `response: ${err.message}` }));
       });
       const timer = setTimeout(() => {
