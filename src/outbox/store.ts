@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { formatSequence, type CloudEvent } from './envelope.ts';
-import type { Vault } from '../security/vault.ts';
+import { VaultError, type Vault } from '../security/vault.ts';
 
 export const OUTBOX_MIGRATIONS = [
   `CREATE TABLE outbox (
@@ -56,8 +56,13 @@ export interface DeadEvent {
   createdAt: string;
 }
 
-function isFull(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === 'SQLITE_FULL';
+/**
+ * SQLite codes that mean the disk took no more: SQLITE_FULL (ENOSPC, max_page_count), and
+ * SQLITE_IOERR_WRITE, which a write refused past the file size limit (EFBIG) gives, and a failing disk too.
+ */
+export function fullCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' ? code : null;
 }
 
 export class OutboxStore {
@@ -78,8 +83,16 @@ export class OutboxStore {
   private readonly appendListeners = new Set<() => void>();
   /** Bytes of event JSON stored (all states); kept in memory, recomputed after pruning. */
   private storedBytes = 0;
-  /** Set when SQLite answered SQLITE_FULL (disk or max_page_count); cleared by the next successful write. */
+  /**
+   * Set when a write failed for lack of space (see fullCode), including at COMMIT, where a real full
+   * disk fails; cleared once a write of the outbox has committed.
+   */
   fullSince: number | null = null;
+  /** The SQLite code of the failure that set fullSince. */
+  fullError: string | null = null;
+  private readonly fullListeners = new Set<() => void>();
+  /** Set at start when the vault has just created a new key although sealed events wait: they cannot be opened. */
+  keyProblem: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -114,6 +127,11 @@ export class OutboxStore {
       bytes: p('SELECT COALESCE(SUM(size), 0) AS b FROM outbox'),
     };
     this.storedBytes = (this.stmts.bytes.get() as { b: number }).b;
+    if (this.vault?.createdKey) {
+      // Delivered events lose their sealed envelope, so only pending and dead ones count.
+      const n = (this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE envelope LIKE 'v1:%'").get() as { n: number }).n;
+      if (n > 0) this.keyProblem = `a new key file ${this.vault.keyFile} was created, but the outbox holds ${n} events sealed with an earlier key: they cannot be decrypted and become dead letters until the original key file is restored`;
+    }
   }
 
   /** Called (synchronously, inside the writer's transaction) after each append: the relay wakes on it. */
@@ -133,10 +151,10 @@ export class OutboxStore {
     try {
       seq = Number(this.stmts.insert.run(event.id, event.type, event.subject ?? null, stored, size, Date.now()).lastInsertRowid);
     } catch (err) {
-      if (isFull(err)) this.fullSince ??= Date.now();
+      this.writeFailed(err);
       throw err;
     }
-    this.fullSince = null;
+    // fullSince stays: this row is not committed yet (Events clears it after COMMIT).
     this.storedBytes += size;
     event.sequence = formatSequence(seq);
     for (const l of this.appendListeners) l();
@@ -150,34 +168,74 @@ export class OutboxStore {
   /**
    * The next pending events in sequence order, at most `maxEvents` and `maxBytes` (the first event
    * always, however large). Events of a subject with an earlier dead event are held back.
+   * A sealed (personal) event the vault cannot open becomes a dead letter (it keeps its sealed
+   * envelope, so it can be retried once the right key is back) instead of stopping the outbox;
+   * `onUnreadable` hears of it.
    */
-  nextBatch(maxEvents: number, maxBytes: number): OutboundEvent[] {
-    const out: OutboundEvent[] = [];
-    let bytes = 0;
-    for (const r of this.stmts.batch.iterate(maxEvents) as IterableIterator<OutboundEvent>) {
-      if (out.length > 0 && bytes + r.size > maxBytes) break;
-      bytes += r.size;
-      out.push(r);
-    }
-    // Encrypted (personal) envelopes are opened here and get their sequence like the others.
-    for (const r of out) {
-      if (r.json.startsWith('v1:')) {
-        const plain = this.vault!.openString(r.json, r.id)!;
-        r.json = `${plain.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`;
+  nextBatch(maxEvents: number, maxBytes: number, onUnreadable?: (seq: number, reason: string) => void): OutboundEvent[] {
+    for (;;) {
+      const out: OutboundEvent[] = [];
+      let bytes = 0;
+      for (const r of this.stmts.batch.iterate(maxEvents) as IterableIterator<OutboundEvent>) {
+        if (out.length > 0 && bytes + r.size > maxBytes) break;
+        bytes += r.size;
+        out.push(r);
       }
+      // Encrypted (personal) envelopes are opened here and get their sequence like the others.
+      let unreadable = false;
+      for (const r of out) {
+        if (!r.json.startsWith('v1:')) continue;
+        try {
+          if (!this.vault) throw new Error('no vault to open it');
+          const plain = this.vault.openString(r.json, r.id)!;
+          r.json = `${plain.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`;
+        } catch (err) {
+          const reason = err instanceof VaultError && /authenticate/.test(err.message)
+            ? 'cannot decrypt: the key file does not match (restored or replaced key?)'
+            : `cannot decrypt: ${(err as Error).message}`;
+          this.markDead(r.seq, reason);
+          onUnreadable?.(r.seq, reason);
+          unreadable = true;
+        }
+      }
+      // Read again: later events of a dead event's subject are now held back, and order per subject holds.
+      if (!unreadable) return out;
     }
-    return out;
+  }
+
+  /** Called (after each commit) when the full state starts or ends: the service raises or clears its alarm. */
+  onFullChange(listener: () => void): () => void {
+    this.fullListeners.add(listener);
+    return () => this.fullListeners.delete(listener);
+  }
+
+  /** A write to the database failed (statement or COMMIT): notes a full disk. Other errors are ignored here. */
+  writeFailed(err: unknown): void {
+    const code = fullCode(err);
+    if (!code || this.fullSince !== null) return;
+    this.fullSince = Date.now();
+    this.fullError = code;
+    for (const l of this.fullListeners) l();
+  }
+
+  /** A transaction that wrote to the outbox has committed: there is room again. */
+  committed(): void {
+    if (this.fullSince === null) return;
+    this.fullSince = null;
+    this.fullError = null;
+    for (const l of this.fullListeners) l();
   }
 
   private write<T>(fn: () => T): T {
+    let r: T;
     try {
-      const r = this.db.transaction(fn)();
-      this.fullSince = null;
-      return r;
+      r = this.db.transaction(fn)();
     } catch (err) {
-      if (isFull(err)) this.fullSince ??= Date.now();
+      this.writeFailed(err);
       throw err;
     }
+    this.committed();
+    return r;
   }
 
   /**

@@ -26,6 +26,8 @@ export class VaultError extends Error {
 
 export class Vault {
   private key: Buffer | null = null;
+  /** True when start() had to create the key: anything sealed before then cannot be opened with it. */
+  createdKey = false;
 
   constructor(readonly keyFile: string) {}
 
@@ -43,6 +45,7 @@ export class Vault {
       const key = randomBytes(32);
       writeFileSync(this.keyFile, key, { mode: 0o600, flag: 'wx' });
       this.key = key;
+      this.createdKey = true;
     }
   }
 
