@@ -30,18 +30,32 @@ export class Events {
   /** Runs `work` in one transaction; its emitted events are stored with it and published after commit. */
   transaction<R>(work: (tx: Tx) => R): R {
     const pending: CloudEvent[] = [];
+    let stored = false;
     const run = this.db.transaction(() => {
       pending.length = 0;
+      stored = false;
       return work({
         emit: (type, subject, data, opts = {}) => {
           const ev = makeEvent(this.source, type, data, subject, opts.time);
-          if (opts.forward !== false) this.outbox.append(ev, opts.personal ?? false);
+          if (opts.forward !== false) {
+            this.outbox.append(ev, opts.personal ?? false);
+            stored = true;
+          }
           pending.push(ev);
           return ev;
         },
       });
     });
-    const result = run();
+    let result: R;
+    try {
+      result = run();
+    } catch (err) {
+      // A real full disk fails at COMMIT, after append returned: the outbox must still hear of it.
+      this.outbox.writeFailed(err);
+      throw err;
+    }
+    // Nested in an outer transaction, nothing is on disk until the outer one commits.
+    if (stored && !this.db.inTransaction) this.outbox.committed();
     for (const ev of pending) this.bus.publish(ev);
     return result;
   }

@@ -4,14 +4,13 @@
  * id; an event counts as delivered when its PUBACK arrives. Scaling to a province is the broker
  * cluster's job (docs/central.md), never this agent's.
  */
-import { readFileSync } from 'node:fs';
 import type { MqttClient, IClientOptions } from 'mqtt';
 import { lazyRequire } from '../../lazy.ts';
 
 const mqttLib = lazyRequire<typeof import('mqtt')>('mqtt');
 import type { Logger } from 'pino';
 import type { OutboundEvent } from '../store.ts';
-import type { SendResult, Transport } from '../relay.ts';
+import { readCaFile, type SendResult, type Transport } from '../relay.ts';
 
 export interface MqttTransportOptions {
   url: string;
@@ -50,11 +49,15 @@ export class MqttTransport implements Transport {
   readonly name = 'mqtt';
   private client: MqttClient | null = null;
   private lastProblem = 'not connected yet';
+  private readonly ca: Buffer | undefined;
 
+  /** Throws TransportConfigError when the CA file cannot be read. */
   constructor(
     private readonly opts: MqttTransportOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.ca = readCaFile(opts.caFile, 'central.mqtt.caFile');
+  }
 
   start(): void {
     const o: IClientOptions = {
@@ -67,7 +70,7 @@ export class MqttTransport implements Transport {
       connectTimeout: 10000,
       keepalive: 30,
       ...(this.opts.username ? { username: this.opts.username, password: this.opts.password } : {}),
-      ...(this.opts.caFile ? { ca: readFileSync(this.opts.caFile) } : {}),
+      ...(this.ca ? { ca: this.ca } : {}),
     };
     // connect() returns at once and reconnects by itself: an unreachable broker never blocks start.
     this.client = mqttLib().connect(this.opts.url, o);
