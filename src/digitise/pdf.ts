@@ -57,6 +57,8 @@ export class PdfWriter {
   private fontReady = false;
   /** A write error (disk full, file exists) surfaces on the next call instead of crashing the process. */
   private failure: Error | null = null;
+  /** The one finish in progress or done: a second doc.end() would raise ERR_STREAM_PUSH_AFTER_EOF. */
+  private finishing: Promise<PdfResult> | null = null;
 
   constructor(
     readonly path: string,
@@ -100,6 +102,11 @@ export class PdfWriter {
     out.on('error', (err) => {
       this.failure ??= err;
     });
+    // An unhandled 'error' on the document would kill the daemon; record it and end the sink so finish() settles and rejects.
+    doc.on('error', (err: Error) => {
+      this.failure ??= err;
+      if (!out.destroyed) out.destroy(err);
+    });
     done.catch((err: Error) => {
       this.failure ??= err;
     });
@@ -138,7 +145,12 @@ export class PdfWriter {
   }
 
   /** Ends the file: metadata with the page count, then waits until every byte is on disk. */
-  async finish(): Promise<PdfResult> {
+  finish(): Promise<PdfResult> {
+    this.finishing ??= this.end();
+    return this.finishing;
+  }
+
+  private async end(): Promise<PdfResult> {
     const doc = this.doc, out = this.out;
     if (!doc || !out) throw new Error('PDF writer not open');
     Object.assign(doc.info as Record<string, unknown>, {

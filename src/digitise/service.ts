@@ -87,6 +87,8 @@ interface Active {
   startedAt: Date;
   abort: AbortController | null;
   running: Promise<void> | null;
+  /** A finish writing the PDFs: the session is busy until it settles (a second finish/continue/cancel gets 409). */
+  finishing: Promise<void> | null;
   cancelRequested: boolean;
 }
 
@@ -193,6 +195,7 @@ export class DigitiseService {
       startedAt,
       abort: null,
       running: null,
+      finishing: null,
       cancelRequested: false,
     };
     this.active.set(id, s);
@@ -209,7 +212,10 @@ export class DigitiseService {
   /** Ends a paused session with what was scanned so far. */
   async finish(id: string): Promise<void> {
     const s = this.pausedSession(id);
-    await this.complete(s);
+    s.finishing = this.complete(s).finally(() => {
+      s.finishing = null;
+    });
+    await s.finishing;
   }
 
   async cancel(id: string): Promise<void> {
@@ -218,6 +224,7 @@ export class DigitiseService {
       if (!this.store.getSession(id)) throw new HttpError(404, 'not-found', `scan session ${id} not found`, `Không tìm thấy phiên quét ${id}`);
       throw new HttpError(409, 'session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
     }
+    if (s.finishing) throw finishingError(id);
     s.cancelRequested = true;
     if (s.running) {
       s.abort?.abort();
@@ -229,7 +236,9 @@ export class DigitiseService {
 
   /** Resolves when the session is not scanning any more (tests, bench). */
   async settled(id: string): Promise<void> {
-    await this.active.get(id)?.running;
+    const s = this.active.get(id);
+    await s?.running;
+    await s?.finishing?.catch(() => undefined);
   }
 
   view(id: string): SessionView | undefined {
@@ -273,6 +282,7 @@ export class DigitiseService {
       throw new HttpError(409, 'session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
     }
     if (s.running) throw new HttpError(409, 'session-scanning', `scan session ${id} is scanning`, 'Phiên quét đang quét');
+    if (s.finishing) throw finishingError(id);
     return s;
   }
 
@@ -430,6 +440,10 @@ export class DigitiseService {
     for (const s of this.store.oldSessions(before)) await rm(join(this.scansDir, s.id), { recursive: true, force: true });
     return n;
   }
+}
+
+function finishingError(id: string): HttpError {
+  return new HttpError(409, 'session-finishing', `scan session ${id} is being finished`, 'Phiên quét đang được kết thúc');
 }
 
 /** ASCII file-name part: Vietnamese letters lose their marks, đ becomes d. */

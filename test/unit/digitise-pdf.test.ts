@@ -66,6 +66,31 @@ describe('PdfWriter', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  test('finish is idempotent: a second call gets the first result, the file is ended once', async () => {
+    const path = join(dir, 'twice.pdf');
+    const w = new PdfWriter(path, meta);
+    w.open();
+    await w.addPage(await page(3), 413, 585, 50);
+    const [a, b] = await Promise.all([w.finish(), w.finish()]);
+    expect(b).toBe(a);
+    expect(await w.finish()).toBe(a);
+    const bytes = readFileSync(path);
+    expect(a).toEqual({ pages: 1, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect((await run('qpdf', ['--check', path])).stdout).toMatch(/No syntax or stream encoding errors/);
+  });
+
+  test('an error on the PDF document rejects finish instead of escaping as an uncaught exception', async () => {
+    const path = join(dir, 'doc-error.pdf');
+    const w = new PdfWriter(path, meta);
+    w.open();
+    await w.addPage(await page(4), 413, 585, 50);
+    // pdfkit's document is a Readable: an 'error' without a listener would throw at process level.
+    (w as unknown as { doc: NodeJS.EventEmitter }).doc.emit('error', new Error('pdfkit broke'));
+    await expect(w.finish()).rejects.toThrow(/pdfkit broke/);
+    await w.abort();
+    expect(existsSync(path)).toBe(false);
+  });
+
   test('OCR words become an invisible text layer (render mode 3) with an embedded font', async () => {
     const path = join(dir, 'c.pdf');
     const w = new PdfWriter(path, meta);
