@@ -110,13 +110,22 @@ export class ScanFramer extends Transform {
 
   private enforceCap(): void {
     if (this.discarding) {
-      this.buf = Buffer.alloc(0);
+      this.buf = this.suffixTail();
       return;
     }
     if (this.buf.length <= this.cap) return;
     this.emitFrame(this.buf.subarray(0, this.cap), true);
-    this.buf = Buffer.alloc(0);
+    this.buf = this.suffixTail();
     this.discarding = true;
+  }
+
+  /**
+   * What must survive dropping the buffer: its last suffix.length − 1 bytes, which may be the start
+   * of a suffix split across chunks (the CR of a CRLF); losing it would swallow the next read too.
+   */
+  private suffixTail(): Buffer {
+    const keep = this.suffix ? Math.min(this.buf.length, this.suffix.length - 1) : 0;
+    return keep ? Buffer.from(this.buf.subarray(this.buf.length - keep)) : Buffer.alloc(0);
   }
 
   private endFrame(): void {

@@ -80,6 +80,33 @@ describe('ScanFramer', () => {
     expect(out[1].data.toString()).toBe('next');
   });
 
+  it('an over-long read whose CRLF is split across chunks does not swallow the next read', () => {
+    const long = 'X'.repeat(40);
+    const out = feed({ suffix: '\r\n', maxLength: 16 }, [long + '\r', '\nG-0001\r\n']);
+    expect(out.map((s) => [s.data.toString(), s.truncated ?? false])).toEqual([
+      ['X'.repeat(16), true],
+      ['G-0001', false],
+    ]);
+    // Still discarding when the CR arrives (the cut happened in an earlier chunk).
+    const later = feed({ suffix: '\r\n', maxLength: 16 }, [long, 'Y'.repeat(10) + '\r', '\nG-0002\r\n']);
+    expect(later.map((s) => [s.data.toString(), s.truncated ?? false])).toEqual([
+      ['X'.repeat(16), true],
+      ['G-0002', false],
+    ]);
+  });
+
+  it('any split of a stream with over-long reads yields the cut reads and every good one (property)', () => {
+    const good = fc.string({ unit: fc.constantFrom(...'ABC0123-'.split('')), minLength: 1, maxLength: 16 });
+    const long = fc.string({ unit: fc.constantFrom(...'XYZ'.split('')), minLength: 17, maxLength: 60 });
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.values(SUFFIXES)), fc.array(fc.oneof(good, long), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (sfx, codes, cuts) => {
+        const stream = Buffer.from(codes.map((c) => c + sfx).join(''), 'utf8');
+        const out = feed({ suffix: sfx, maxLength: 16 }, split(stream, cuts));
+        expect(out.map((s) => [s.data.toString(), s.truncated ?? false])).toEqual(codes.map((c) => (c.length > 16 ? [c.slice(0, 16), true] : [c, false])));
+      }),
+    );
+  });
+
   it('reports when the last byte arrived', () => {
     const t = performance.now();
     const [s] = feed({}, ['X\r']);
