@@ -135,6 +135,11 @@ export abstract class StreamPrinter extends PrinterDevice {
     }
   }
 
+  /** Someone still waits for a reply byte (DLE EOT, or GS r 1 up to processedTimeoutMs): polling transports keep reading. */
+  protected get awaitingReply(): boolean {
+    return this.waiters.length > 0;
+  }
+
   /** Transports call this when the connection is gone, so pending status reads fail at once. */
   protected failWaiters(): void {
     this.waiters = [];

@@ -38,11 +38,17 @@ export class EscPosDevicePrinter extends StreamPrinter {
     await fh?.close();
   }
 
-  private gone(err: unknown): never {
-    this.fh = null;
-    this.failWaiters();
-    const msg = (err as Error).message;
-    this.lost({ en: `${this.opts.path}: ${msg}; reopening`, vi: `${this.opts.path}: ${msg}; đang mở lại`, code: 'offline' });
+  /** `fh` failed: close it (lost() → close() no longer sees it, so each unplug would leak an fd) and reopen. */
+  private gone(fh: FileHandle, err: unknown): never {
+    // Waits for any read/write still pending on it; a vanished device may refuse the close.
+    void fh.close().catch(() => undefined);
+    // A stale poll failing on a handle already replaced must not drop the new one.
+    if (this.fh === fh) {
+      this.fh = null;
+      this.failWaiters();
+      const msg = (err as Error).message;
+      this.lost({ en: `${this.opts.path}: ${msg}; reopening`, vi: `${this.opts.path}: ${msg}; đang mở lại`, code: 'offline' });
+    }
     throw err;
   }
 
@@ -56,7 +62,7 @@ export class EscPosDevicePrinter extends StreamPrinter {
         off += bytesWritten;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EAGAIN') await sleep(POLL_MS);
-        else this.gone(err);
+        else this.gone(fh, err);
       }
     }
     if (this.statusSupported) void this.poll();
@@ -69,15 +75,16 @@ export class EscPosDevicePrinter extends StreamPrinter {
     const buf = Buffer.alloc(64);
     const until = performance.now() + this.statusTimeoutMs + 100;
     try {
-      while (this.fh && performance.now() < until) {
+      // A GS r 1 reply comes only once the job is printed, long after statusTimeoutMs: read until no one waits.
+      for (let fh = this.fh; fh && (performance.now() < until || this.awaitingReply); fh = this.fh) {
         try {
-          const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
           if (bytesRead > 0) this.received(Buffer.from(buf.subarray(0, bytesRead)));
           else await sleep(POLL_MS);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN' || code === 'EWOULDBLOCK') await sleep(POLL_MS);
-          else if (code === 'EIO' || code === 'ENODEV') this.gone(err);
+          else if (code === 'EIO' || code === 'ENODEV') this.gone(fh, err);
           else throw err;
         }
       }
