@@ -181,13 +181,19 @@ export class EsclScanner extends ManagedDevice implements DocumentScanner {
       let waitedSince = Date.now();
       for (;;) {
         if (req.signal?.aborted) throw new ScanError('cancelled', 'scan cancelled', delivered);
-        const res = await this.call(() => this.http('GET', `${job}/NextDocument`), delivered);
+        // The page body is read inside call(): a network drop or timeout mid-download is the scanner
+        // going offline (the session pauses with its pages), not a processing failure.
+        const { res, image } = await this.call(async () => {
+          const r = await this.http('GET', `${job}/NextDocument`);
+          return { res: r, image: r.status === 200 ? Buffer.from(await r.arrayBuffer()) : null };
+        }, delivered);
         if (res.status === 200) {
-          const image = Buffer.from(await res.arrayBuffer());
-          const meta = await sharpLib()(image).metadata();
+          const meta = await sharpLib()(image!)
+            .metadata()
+            .catch((err: Error) => this.fail('io', `unreadable page: ${err.message}`, delivered));
           const format = meta.format === 'jpeg' ? 'jpeg' : meta.format === 'png' ? 'png' : meta.format === 'tiff' ? 'tiff' : null;
           if (!format) this.fail('io', `unexpected page format ${meta.format}`, delivered);
-          yield { index: delivered++, image, format: format!, width: meta.width!, height: meta.height!, dpi: resolution };
+          yield { index: delivered++, image: image!, format: format!, width: meta.width!, height: meta.height!, dpi: resolution };
           waitedSince = Date.now();
           continue;
         }

@@ -67,6 +67,8 @@ class EsclTestServer {
   adfState = 'ScannerAdfLoaded';
   jamAfter: number | null = null;
   notReady = 1;
+  /** The page at this index (of a job) is cut off mid-body: headers and half the JPEG, then the connection drops. */
+  dropBodyAt: number | null = null;
   url = '';
 
   async start(): Promise<void> {
@@ -135,8 +137,16 @@ class EsclTestServer {
         return xml(503, '', { 'Retry-After': '0' });
       }
       job.pending = job.notReady;
+      const page = job.pages[job.served++];
+      if (this.dropBodyAt === job.served - 1) {
+        this.dropBodyAt = null;
+        res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(page.length) });
+        res.write(page.subarray(0, page.length >> 1));
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'image/jpeg' });
-      res.end(job.pages[job.served++]);
+      res.end(page);
       return;
     }
     return xml(405, '');
@@ -266,6 +276,42 @@ describe('eSCL driver', () => {
     const err = await collect(s, {}).then(() => null, (e: unknown) => e);
     expect((err as ScanError).code).toBe('offline');
     await s.stop();
+  });
+
+  test('the network drops while page 2 downloads: the session pauses offline with page 1 kept, continue finishes it', async () => {
+    server.feeder = jpegs.slice(0, 4);
+    server.dropBodyAt = 1;
+    const agent = await startAgent(testConfig({ devices: [{ id: 'net', type: 'document-scanner', driver: 'escl', url: server.url, pollMs: 50 }] }));
+    try {
+      const get = async (id: string) => (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
+      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'G09.20-20260609-0092638' } })).json();
+      await agent.ctx.digitise.settled(id);
+      let s = await get(id);
+      expect(s).toMatchObject({ state: 'paused', pages: 1, kept: 1, error: { code: 'offline' } });
+      expect(s.error.messageVi).toBeTruthy();
+      expect(s.documents).toHaveLength(1);
+      expect(s.documents[0]).toMatchObject({ state: 'writing', pages: 1 });
+      // The cut job was cancelled so the scanner is free again.
+      const cut = server.jobs.at(-1)!;
+      expect(server.log).toContain(`DELETE /eSCL/ScanJobs/${cut.id}`);
+      // The clerk puts pages 2–4 back in the feeder once the scanner is reachable again.
+      await expect.poll(() => agent.ctx.devices.get('net')!.status().state, { timeout: 5000 }).toBe('connected');
+      server.adfState = 'ScannerAdfLoaded';
+      server.feeder = jpegs.slice(1, 4);
+      expect((await agent.fastify.inject({ method: 'POST', url: `/api/v1/scans/${id}/continue` })).statusCode).toBe(202);
+      await agent.ctx.digitise.settled(id);
+      s = await get(id);
+      expect(s).toMatchObject({ state: 'completed', pages: 4, kept: 4 });
+      expect(s.documents).toHaveLength(1);
+      const pdf = (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/documents/${s.documents[0].id}` })).rawPayload;
+      for (const j of jpegs) expect(pdf.indexOf(j)).toBeGreaterThan(0);
+      const file = join(tmp, 'escl-drop.pdf');
+      writeFileSync(file, pdf);
+      expect(await qpdfPages(file)).toBe(4);
+    } finally {
+      server.dropBodyAt = null;
+      await agent.cleanup();
+    }
   });
 
   test('a session through the agent: scanner JPEGs are embedded in the PDF byte for byte', async () => {
