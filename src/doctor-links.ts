@@ -10,11 +10,9 @@ import { Agent, fetch } from 'undici';
 import type { Config } from './config/schema.ts';
 import type { Finding } from './doctor.ts';
 import { lazyRequire } from './lazy.ts';
+import { isCertificateError } from './net-errors.ts';
 
 const TIMEOUT_MS = 3000;
-/** Node's names for certificate verification failures (self-signed, unknown issuer, wrong name, expired). */
-const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
-
 interface Probe {
   area: string;
   what: string;
@@ -49,7 +47,7 @@ async function probe(p: Probe): Promise<Finding> {
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const code = e.cause?.code ?? (e.name === 'TimeoutError' ? 'no answer within 3 s' : (e.cause?.message ?? e.message));
-    if (CERT_ERROR.test(code)) return warn(`certificate not trusted (${code}); put its CA certificate in ${p.caKey}`);
+    if (isCertificateError(code)) return warn(`certificate not trusted (${code}); put its CA certificate in ${p.caKey}`);
     return warn(`unreachable (${code}); check the address, the cable or Wi-Fi and the firewall`);
   } finally {
     // destroy, not close: close() would wait on a server that took the connection and went silent.
@@ -101,7 +99,7 @@ async function probeMqtt(config: Config): Promise<Finding> {
       const code = err.code;
       if (typeof code === 'number' && MQTT_REFUSED[code]) return done(warn(`refuses this agent (${MQTT_REFUSED[code]}); check central.mqtt.username and password`));
       const c = String(code ?? err.message);
-      if (CERT_ERROR.test(c)) return done(warn(`certificate not trusted (${c}); put its CA certificate in central.mqtt.caFile`));
+      if (isCertificateError(c)) return done(warn(`certificate not trusted (${c}); put its CA certificate in central.mqtt.caFile`));
       done(warn(`unreachable (${c}); check the address, the cable or Wi-Fi and the firewall`));
     });
   });

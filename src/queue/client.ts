@@ -17,6 +17,7 @@ import { isOpenAt, localTime, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { HostEvents } from './host-events.ts';
 import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
+import { isCertificateError } from '../net-errors.ts';
 
 export interface ClientDeps extends TicketPrintDeps {
   agentId: string;
@@ -66,9 +67,6 @@ const UNREACHABLE: Notice = {
 function refusesTickets(err: unknown): err is HttpError {
   return err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && ![401, 403, 408, 429].includes(err.statusCode);
 }
-
-/** Node's names for certificate verification failures (self-signed, unknown issuer, wrong name, expired). */
-const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
 
 export class QueueClient {
   clock: Clock;
@@ -251,7 +249,7 @@ export class QueueClient {
 
   private down(cause: string): HostUnreachable {
     // A TLS verification failure is the installer's to fix, not a network fault: say which key.
-    const reason = CERT_ERROR.test(cause) ? `the host's certificate is not trusted (${cause}); put its CA certificate in queue.client.caFile` : cause;
+    const reason = isCertificateError(cause) ? `the host's certificate is not trusted (${cause}); put its CA certificate in queue.client.caFile` : cause;
     if (this.reachable || this.lastError === null) this.d.log.warn({ host: this.base, reason }, 'queue host unreachable');
     this.reachable = false;
     this.lastError = reason;
