@@ -90,17 +90,36 @@ export class MqttTransport implements Transport {
     if (!c.disconnected) await c.endAsync(true).catch(() => undefined);
   }
 
+  /**
+   * Publishes the batch pipelined across subjects but with at most one unacknowledged PUBLISH per
+   * subject: a PUBACK may refuse (dead letter) or fail (retry) event N, and event N+1 of the same
+   * subject must then not reach the central side before it (or past its dead letter). So the next
+   * event of a subject is published only once the previous one's PUBACK succeeded; after a failure
+   * nothing more of that subject is published in this batch (those events stay pending, and the
+   * store holds them back behind a dead letter). Events without a subject are fully pipelined.
+   */
   async send(batch: OutboundEvent[], signal: AbortSignal): Promise<SendResult> {
     const c = this.client;
     // Publishing while offline would queue inside MQTT.js without bound; the outbox is the queue.
     if (!c || !c.connected) return { delivered: [], retry: { error: `mqtt: ${this.lastProblem}` } };
     if (batch.length === 0) return { delivered: [] };
+    if (signal.aborted) return { delivered: [], retry: { error: 'stopped' } };
     const delivered: number[] = [];
     const dead: { seq: number; error: string }[] = [];
     let retryError: string | null = null;
+    /** Events not published because an earlier event of their subject became a dead letter in this batch. */
+    let heldBehindDead = 0;
+    /** Events not settled yet: awaiting their PUBACK or waiting for the previous event of their subject. */
     let open = batch.length;
+    let closed = false;
+    /** Per subject with a PUBLISH awaiting its PUBACK: the later events of that subject, in order. */
+    const waiting = new Map<string, OutboundEvent[]>();
+    /** Subjects whose event failed in this batch: true when it became a dead letter. Nothing more of them is published. */
+    const failed = new Map<string, boolean>();
     await new Promise<void>((resolve) => {
       const finish = () => {
+        if (closed) return;
+        closed = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         resolve();
@@ -114,22 +133,61 @@ export class MqttTransport implements Transport {
         finish();
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      for (const e of batch) {
+      const settled = (n: number) => {
+        open -= n;
+        if (open === 0) finish();
+      };
+      const publish = (e: OutboundEvent) => {
         const topic = topicFor(this.opts.topicPrefix, this.opts.site, this.opts.agentId, e.type);
         c.publish(topic, e.json, { qos: 1, properties: { contentType: 'application/cloudevents+json' } }, (err) => {
-          if (!err) delivered.push(e.seq);
-          else {
-            const rc = (err as { code?: number }).code;
-            if (rc !== undefined && PUBACK_REFUSALS[rc]) dead.push({ seq: e.seq, error: `mqtt PUBACK 0x${rc.toString(16)} ${PUBACK_REFUSALS[rc]}` });
-            else retryError ??= `mqtt: ${err.message}`;
+          // Acks that arrive after the timeout or a stop are ignored: those events are re-sent (same id).
+          if (closed) return;
+          const rest = e.subject === null ? undefined : waiting.get(e.subject);
+          if (!err) {
+            delivered.push(e.seq);
+            const next = rest?.shift();
+            if (next) publish(next);
+            else if (e.subject !== null) waiting.delete(e.subject);
+            settled(1);
+            return;
           }
-          if (--open === 0) finish();
+          const rc = (err as { code?: number }).code;
+          const skipped = rest?.length ?? 0;
+          const refused = rc !== undefined && PUBACK_REFUSALS[rc] !== undefined;
+          if (e.subject !== null) {
+            waiting.delete(e.subject);
+            failed.set(e.subject, refused);
+          }
+          if (refused) {
+            dead.push({ seq: e.seq, error: `mqtt PUBACK 0x${rc.toString(16)} ${PUBACK_REFUSALS[rc]}` });
+            heldBehindDead += skipped;
+          } else retryError ??= `mqtt: ${err.message}`;
+          settled(1 + skipped);
         });
+      };
+      for (const e of batch) {
+        if (closed) break;
+        if (e.subject === null) {
+          publish(e);
+          continue;
+        }
+        const refused = failed.get(e.subject);
+        if (refused !== undefined) {
+          // Only when a PUBACK callback ran synchronously: the subject already failed in this batch.
+          if (refused) heldBehindDead++;
+          settled(1);
+          continue;
+        }
+        const rest = waiting.get(e.subject);
+        if (rest) rest.push(e);
+        else {
+          waiting.set(e.subject, []);
+          publish(e);
+        }
       }
     });
-    // Acks that arrive after the timeout are ignored: those events are re-sent (same id).
     const result: SendResult = { delivered: [...delivered], dead: [...dead] };
-    if (retryError !== null || delivered.length + dead.length < batch.length) result.retry = { error: retryError ?? 'mqtt: not all events acknowledged' };
+    if (retryError !== null || delivered.length + dead.length + heldBehindDead < batch.length) result.retry = { error: retryError ?? 'mqtt: not all events acknowledged' };
     return result;
   }
 }
