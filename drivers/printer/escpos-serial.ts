@@ -18,7 +18,23 @@ export interface SerialOptions extends EscposOptions {
   chunkBytes?: number;
   /** Fraction of the line rate to use (below 1 leaves the printer time to print). */
   paceFactor?: number;
+  /** Bound on one send(); default twice the paced air time plus TRANSFER_SLACK_MS. */
+  transferTimeoutMs?: number;
 }
+
+/** A transfer that could not complete; `messageVi` is the same reason in Vietnamese. */
+export class SerialTransferError extends Error {
+  constructor(
+    message: string,
+    readonly messageVi: string,
+  ) {
+    super(message);
+    this.name = 'SerialTransferError';
+  }
+}
+
+/** Room above the air time for flow control pauses (RTS/CTS, XOFF) a healthy printer may hold. */
+const TRANSFER_SLACK_MS = 15000;
 
 /** Injected so tests can swap the port implementation; real default. */
 export type PortFactory = (o: { path: string; baudRate: number; rtscts: boolean; xon: boolean; xoff: boolean }) => SerialPort;
@@ -46,14 +62,17 @@ export class EscPosSerialPrinter extends StreamPrinter {
     const port = this.makePort({ path: this.opts.path, baudRate: this.opts.baudRate, rtscts: this.opts.rtscts ?? false, xon: this.opts.xon ?? false, xoff: this.opts.xon ?? false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('data', (c: Buffer) => this.received(c));
-    port.on('close', () => {
-      if (this.port !== port) return;
-      this.port = null;
-      this.failWaiters();
-      this.lost({ en: `serial port ${this.opts.path} closed; reopening`, vi: `cổng nối tiếp ${this.opts.path} bị đóng; đang mở lại`, code: 'offline' });
-    });
+    port.on('close', () => this.drop(port, { en: `serial port ${this.opts.path} closed; reopening`, vi: `cổng nối tiếp ${this.opts.path} bị đóng; đang mở lại`, code: 'offline' }));
     port.on('error', () => undefined);
     this.port = port;
+  }
+
+  /** `port` is unusable: forget it (a later 'close' of it is then ignored) and reopen a new one. */
+  private drop(port: SerialPort, text: { en: string; vi: string; code: string }): void {
+    if (this.port !== port) return;
+    this.port = null;
+    this.failWaiters();
+    this.lost(text);
   }
 
   protected async close(): Promise<void> {
@@ -63,18 +82,77 @@ export class EscPosSerialPrinter extends StreamPrinter {
   }
 
   protected async send(data: Buffer): Promise<void> {
+    // One port for the whole job: the tail of a job must never go to a port reopened meanwhile.
+    const port = this.port;
+    if (!port || !this.usable(port)) throw this.notConnected();
+    const limitMs = this.opts.transferTimeoutMs ?? Math.ceil((2 * data.length * 1000) / this.bytesPerSecond) + TRANSFER_SLACK_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const s = Math.ceil(limitMs / 1000);
+        // A write or drain stuck this long wedges the port (later writes queue behind it): reopen.
+        this.drop(port, { en: `serial port ${this.opts.path} stopped taking data; reopening`, vi: `cổng nối tiếp ${this.opts.path} ngừng nhận dữ liệu; đang mở lại`, code: 'offline' });
+        if (port.isOpen) port.close(() => undefined);
+        reject(new SerialTransferError(`transfer to ${this.opts.path} did not complete within ${s} s`, `gửi dữ liệu tới ${this.opts.path} không xong trong ${s} giây`));
+      }, limitMs);
+    });
+    const transfer = this.paced(port, data);
+    transfer.catch(() => undefined); // after a timeout it settles unobserved (or never, if the close hangs)
+    try {
+      await Promise.race([transfer, bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async paced(port: SerialPort, data: Buffer): Promise<void> {
     const chunk = this.opts.chunkBytes ?? 256;
     for (let off = 0; off < data.length; off += chunk) {
-      const port = this.port;
-      if (!port) throw new Error(`printer ${this.id} is not connected`);
       const part = data.subarray(off, off + chunk);
       const started = performance.now();
-      await new Promise<void>((resolve, reject) => port.write(part, (err) => (err ? reject(err) : resolve())));
-      await new Promise<void>((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
+      await this.step(port, (cb) => port.write(part, cb));
+      await this.step(port, (cb) => port.drain(cb));
       // Never faster than the line can carry: the rest of this chunk's air time is waited out.
       const due = (part.length / this.bytesPerSecond) * 1000 - (performance.now() - started);
       if (due > 0) await sleep(due);
     }
+  }
+
+  /**
+   * One write or drain on `port`. serialport queues both until the port opens again when it is
+   * closing or closed, and a closed port object is never reopened (open() makes a new one): so
+   * refuse up front, and fail a pending call when the port closes under it.
+   */
+  private step(port: SerialPort, call: (cb: (err?: Error | null) => void) => void): Promise<void> {
+    if (!this.usable(port)) return Promise.reject(this.closedMidJob());
+    return new Promise<void>((resolve, reject) => {
+      const onClose = () => reject(this.closedMidJob());
+      port.once('close', onClose);
+      call((err) => {
+        port.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * `port` is current and open. serialport closes it by itself after a read or write error and says
+   * so only once the close is done: a port found closing is reported lost now, not left "connected".
+   */
+  private usable(port: SerialPort): boolean {
+    if (this.port !== port) return false;
+    if (port.isOpen) return true;
+    this.drop(port, { en: `serial port ${this.opts.path} is closing after an I/O error; reopening`, vi: `cổng nối tiếp ${this.opts.path} đang đóng do lỗi vào/ra; đang mở lại`, code: 'offline' });
+    return false;
+  }
+
+  private notConnected(): SerialTransferError {
+    return new SerialTransferError(`printer ${this.id} is not connected`, `máy in ${this.id} chưa kết nối`);
+  }
+
+  private closedMidJob(): SerialTransferError {
+    return new SerialTransferError(`serial port ${this.opts.path} closed during the transfer`, `cổng nối tiếp ${this.opts.path} bị đóng khi đang gửi dữ liệu`);
   }
 }
 
