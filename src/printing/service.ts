@@ -354,7 +354,7 @@ export class PrintService implements PrintSubmitter {
       this.finish(job, 'failed', 'hcc.print.job.failed', {
         code: 'transfer-failed',
         error: `connection lost while sending (${(err as Error).message}); the job may be partly printed. Reprint with retry.`,
-        errorVi: 'mất kết nối khi đang gửi lệnh in; phiếu có thể in dở. Hãy in lại bằng nút "In lại".',
+        errorVi: `mất kết nối khi đang gửi lệnh in${viReason(err)}; phiếu có thể in dở. Hãy in lại bằng nút "In lại".`,
       });
       return false;
     }
@@ -415,4 +415,10 @@ function view(r: JobRow): PrintJobDetail {
     ...(r.bytes !== null ? { bytes: r.bytes } : {}),
     ...(r.printed_at ? { printedAt: r.printed_at } : {}),
   };
+}
+
+/** The driver's own Vietnamese reason, where it gives one (e.g. the serial port closed mid-transfer). */
+function viReason(err: unknown): string {
+  const vi = (err as { messageVi?: unknown } | null)?.messageVi;
+  return typeof vi === 'string' && vi ? ` (${vi})` : '';
 }
