@@ -194,6 +194,8 @@ export class PrintService implements PrintSubmitter {
     const printer = this.resolvePrinter(req.printer);
     const format = req.format ?? (printer.accepts === 'pdf' ? 'a4' : 'thermal');
     if (format === 'a4' && req.template !== 'dossier-receipt') throw new HttpError(400, 'bad-format', `only dossier-receipt prints on A4`, 'Chỉ giấy tiếp nhận hồ sơ in được khổ A4');
+    // PDF bytes on a receipt roll would be metres of junk: an A4 job needs a printer that takes PDF.
+    if (format === 'a4' && printer.accepts !== 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints thermal receipts only; choose an A4 printer`, `Máy in ${printer.id} chỉ in phiếu nhiệt; hãy chọn máy in khổ A4`);
     if (format === 'thermal' && printer.accepts === 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints A4 PDF only`, `Máy in ${printer.id} chỉ in khổ A4`);
     const row = this.store.insert({ printer: printer.id, template: req.template, format, data: req.data, subject: TEMPLATE_DEFS[req.template].subject(req.data) });
     // Inside a transaction the row is visible to the worker only after commit; it runs on a later tick.
