@@ -10,6 +10,7 @@ import type { PrintSubmitter, JobState } from '../printing/api.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseDossierCode, parseS10 } from './codes.ts';
 import type { DossierStore } from './store.ts';
+import { isRealDateTime } from '../dates.ts';
 
 export interface Applicant {
   name: string;
@@ -82,7 +83,7 @@ function localDate(t: number, timeZone: string): string {
 function time(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw bad('bad-date', `${field} is not a date and time`, `${field} không phải ngày giờ hợp lệ`);
+  if (Number.isNaN(t) || !isRealDateTime(value)) throw bad('bad-date', `${field} is not a real date and time: "${value.slice(0, 40)}"`, `${field} không phải ngày giờ hợp lệ: "${value.slice(0, 40)}"`);
   return t;
 }
 
@@ -118,7 +119,10 @@ export class DossierFlows {
     if (input.returnMethod === 'post' && !input.applicant.address?.trim()) {
       throw bad('address-required', 'the result is to be posted: the applicant address is required', 'Trả kết quả qua bưu chính: cần địa chỉ người nộp');
     }
-    if (this.d.store.get(code.code)?.received_at) throw new HttpError(409, 'already-received', `dossier ${code.code} was already received here`, `Hồ sơ ${code.code} đã được tiếp nhận tại đây`);
+    const known = this.d.store.get(code.code);
+    if (known?.received_at) throw new HttpError(409, 'already-received', `dossier ${code.code} was already received here`, `Hồ sơ ${code.code} đã được tiếp nhận tại đây`);
+    // Its result went back to the citizen at this desk (received elsewhere): a new receipt would contradict it.
+    if (known?.returned_at) throw new HttpError(409, 'already-returned', `the result of dossier ${code.code} was already returned; it cannot be received again`, `Hồ sơ ${code.code} đã trả kết quả; không tiếp nhận lại được`);
 
     const receipt = {
       dossierCode: code.code,

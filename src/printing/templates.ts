@@ -9,6 +9,7 @@ import { labelled, text, type Block, type Doc } from './layout.ts';
 import type { Raster } from './raster.ts';
 import { dateVi, longTimeVi, money, shortTime } from './format.ts';
 import { allLetters } from './vietnamese.ts';
+import { isRealDateTime } from '../dates.ts';
 
 export interface Branding {
   agencyName: string;
@@ -240,7 +241,13 @@ const compiled = Object.fromEntries(Object.entries(TEMPLATE_DEFS).map(([k, v]) =
 /** Null when valid, otherwise one readable line naming the first bad field. */
 export function validateTemplateData(template: TemplateName, data: unknown): string | null {
   const c = compiled[template];
-  if (c.Check(data)) return null;
+  if (c.Check(data)) {
+    // The pattern checks the shape only: 2026-02-31 would print as 3 March.
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      if (k.endsWith('At') && typeof v === 'string' && !isRealDateTime(v)) return `data.${k} is not a real date and time: "${v}"`;
+    }
+    return null;
+  }
   const errs = [...c.Errors(data)].filter((e) => e.keyword !== 'boolean');
   const e = errs[0];
   if (!e) return 'invalid data';

@@ -90,6 +90,8 @@ describe('dossier flows', () => {
       [`${code(2)}/receive`, receipt({ returnMethod: 'post', applicant: { name: 'A' } }), /address/],
       [`${code(2)}/receive`, receipt({ components: [{ name: 'X', originals: 0, copies: 0 }] }), /no originals/],
       [`${code(2)}/receive`, receipt({ surprise: 1 }), /bad-request/],
+      // Date.parse would roll 31 February over to March: the receipt would show a date nobody chose.
+      [`${code(2)}/receive`, receipt({ appointmentAt: `${new Date().getFullYear() + 1}-02-31T09:00:00+07:00` }), /appointmentAt is not a real date and time/],
     ];
     for (const [path, body, re] of cases) {
       const res = await post(path, body);
@@ -127,6 +129,11 @@ describe('dossier flows', () => {
     // a dossier received at another desk needs the applicant name
     expect((await post(`${code(6)}/return`, { returnMethod: 'counter', clerk: 'Hoa' })).json().error).toBe('applicant-name-required');
     expect((await post(`${code(6)}/return`, { returnMethod: 'counter', clerk: 'Hoa', applicantName: 'Lê Văn C' })).statusCode).toBe(201);
+    // … and once its result is back with the citizen it cannot be received here (a clear 409, not a 500).
+    const again = await post(`${code(6)}/receive`, receipt());
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: 'already-returned', messageVi: expect.stringContaining('đã trả kết quả') });
+    expect((await post(`${code(7)}/return`, { returnMethod: 'counter', clerk: 'Hoa', applicantName: 'Lê Văn D', returnedAt: '2026-02-30T09:00:00+07:00' })).json()).toMatchObject({ error: 'bad-date' });
   });
 
   it('answers from local knowledge, plainly, when the central side is unreachable or slow', async () => {

@@ -109,11 +109,14 @@ describe('printing API', () => {
     const nf = await inject(a, 'POST', '/print/jobs', { printer: 'ghost', template: 'test-page', data: {} });
     expect(nf.statusCode).toBe(404);
     expect((await inject(a, 'GET', '/print/jobs/nope')).statusCode).toBe(404);
+    const badTime = await inject(a, 'POST', '/print/jobs', { template: 'queue-ticket', data: ticketData({ issuedAt: '2026-02-30T08:00:00+07:00' }) });
+    expect(badTime.statusCode).toBe(400);
+    expect(badTime.json().message).toMatch(/data\.issuedAt is not a real date and time/);
     // An A4 receipt for a thermal printer: refused, rather than PDF bytes printed as junk on the roll.
     const a4 = await inject(a, 'POST', '/print/jobs', { template: 'dossier-receipt', format: 'a4', data: receiptData() });
     expect(a4.statusCode).toBe(400);
     expect(a4.json()).toMatchObject({ error: 'bad-format', messageVi: expect.stringContaining('chỉ in phiếu nhiệt') });
-    expect(a.ctx.printing.list({}).length).toBe(0);
+    expect((a.ctx.printing as unknown as { list(o: object): unknown[] }).list({})).toEqual([]);
   });
 
   for (const [cond, code] of [
