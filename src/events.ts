@@ -15,6 +15,16 @@ export interface EmitOptions {
   time?: Date;
 }
 
+/**
+ * Events whose data is personal (emitted with `personal`), as live listeners see them: the flag is
+ * an emit option, not part of the CloudEvent, so the WebSocket route asks here whom it may show.
+ */
+const personalEvents = new WeakSet<object>();
+
+export function isPersonal(ev: CloudEvent): boolean {
+  return personalEvents.has(ev) || (ev.data as { personal?: unknown } | null)?.personal === true;
+}
+
 export interface Tx {
   emit<T>(type: string, subject: string | undefined, data: T, opts?: EmitOptions): CloudEvent<T>;
 }
@@ -37,6 +47,7 @@ export class Events {
       return work({
         emit: (type, subject, data, opts = {}) => {
           const ev = makeEvent(this.source, type, data, subject, opts.time);
+          if (opts.personal) personalEvents.add(ev);
           if (opts.forward !== false) {
             this.outbox.append(ev, opts.personal ?? false);
             stored = true;
@@ -66,8 +77,9 @@ export class Events {
   }
 
   /** A live-only event (WebSocket clients), not stored or forwarded: e.g. scan page thumbnails. */
-  publish<T>(type: string, subject: string | undefined, data: T): CloudEvent<T> {
+  publish<T>(type: string, subject: string | undefined, data: T, opts: Pick<EmitOptions, 'personal'> = {}): CloudEvent<T> {
     const ev = makeEvent(this.source, type, data, subject);
+    if (opts.personal) personalEvents.add(ev);
     this.bus.publish(ev);
     return ev;
   }

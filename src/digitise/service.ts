@@ -353,7 +353,7 @@ export class DigitiseService {
       progress: { scanned: s.pages, kept: s.kept, blanks: s.blanks, separators: s.separators },
       thumbnail: `data:image/jpeg;base64,${p.thumb.toString('base64')}`,
       thumbnailUrl: `/api/v1/scans/${s.id}/pages/${n}/thumb.jpg`,
-    });
+    }, { personal: true }); // the thumbnail shows the citizen's papers
   }
 
   private async ocr(s: Active, jpeg: Buffer, dpi: number) {

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { get as httpsGet } from 'node:https';
+import { dossierCodeOn } from '../helpers/codes.ts';
 
 const agents: TestAgent[] = [];
 afterEach(async () => {
@@ -160,6 +161,42 @@ describe('events stream and personal data', () => {
     expect(ec.data.raw).toBe(qr);
     expect(eb.data).toEqual({ device: 'barcode', kind: 'citizen-id', personal: true, redacted: true });
     expect(JSON.stringify(eb)).not.toContain('001099012345');
+  });
+
+  it('a board token sees that a dossier was received and a page scanned, not the citizen or their papers', async () => {
+    const a = await startAgent(testConfig({ security: { allowedOrigins: [ORIGIN] } }), { listen: true });
+    agents.push(a);
+    const board = a.ctx.security.tokens.add('board', ['board']);
+    const clerk = a.ctx.security.tokens.add('clerk', ['dossier']);
+    const collect = async (tok: string) => {
+      const ws = new WebSocket(`${a.url.replace('http', 'ws')}/api/v1/events?access_token=${tok}&types=hcc.dossier.,hcc.scan.page`, { headers: { origin: ORIGIN } });
+      await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+      const seen: any[] = [];
+      ws.on('message', (m) => seen.push(JSON.parse(String(m))));
+      return { ws, seen };
+    };
+    const [wb, wc] = await Promise.all([collect(board), collect(clerk)]);
+    const receivedAt = Date.now();
+    const code = dossierCodeOn(9, receivedAt);
+    const name = 'Trần Thị Bích Ngọc';
+    const rec = await a.fastify.inject({
+      method: 'POST', url: `/api/v1/dossiers/${code}/receive`, headers: H,
+      payload: { applicant: { name, phone: '0912345678', address: 'Số 3 Lý Thái Tổ' }, request: 'Cấp bản sao', components: [{ name: 'Đơn', originals: 1, copies: 0 }], sets: 1, processingTime: '3 ngày', appointmentAt: new Date(receivedAt + 3 * 86400_000).toISOString(), receivedAt: new Date(receivedAt).toISOString(), returnMethod: 'counter', clerk: 'Hoa' },
+    });
+    expect(rec.statusCode, rec.body).toBe(201);
+    const scan = await a.fastify.inject({ method: 'POST', url: '/api/v1/scans', headers: H, payload: { dossierCode: code } });
+    expect(scan.statusCode, scan.body).toBeLessThan(300);
+    await expect.poll(() => wc.seen.some((e) => e.type === 'hcc.scan.page') && wb.seen.some((e) => e.type === 'hcc.scan.page'), { timeout: 10_000 }).toBe(true);
+    await a.ctx.digitise.settled(scan.json().id);
+    wb.ws.close();
+    wc.ws.close();
+    expect(wc.seen.find((e) => e.type === 'hcc.dossier.received').data.applicant.name).toBe(name);
+    expect(wc.seen.find((e) => e.type === 'hcc.scan.page').data.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+    const onBoard = JSON.stringify(wb.seen);
+    expect(wb.seen.find((e) => e.type === 'hcc.dossier.received')).toMatchObject({ subject: code, data: { personal: true, redacted: true } });
+    expect(onBoard).not.toContain(name);
+    expect(onBoard).not.toContain('0912345678');
+    expect(onBoard).not.toContain('base64');
   });
 });
 

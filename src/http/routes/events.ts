@@ -4,11 +4,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import type { CloudEvent } from '../../outbox/envelope.ts';
 import type { Caller } from '../security.ts';
+import { isPersonal } from '../../events.ts';
 
 /** A client that does not read is cut off rather than buffering without end. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
-/** Personal data (an ID card read) goes only to callers that work with dossiers; a board token sees that a card was read, not whose. */
+/**
+ * Personal data (an ID card read, a citizen's name and address on a receipt, a thumbnail of their
+ * papers) goes only to callers that work with dossiers; a board token sees that it happened, not whose.
+ */
 function mayReadPersonal(caller: Caller): boolean {
   return caller.scopes === 'all' || caller.scopes.includes('dossier') || caller.scopes.includes('scan');
 }
@@ -53,8 +57,7 @@ export const eventRoutes: RoutePlugin = async (app0, { ctx }) => {
           socket.close(1013, 'client too slow');
           return;
         }
-        const personal = (ev.data as { personal?: unknown } | null)?.personal === true;
-        socket.send(JSON.stringify(personal && !personalOk ? redact(ev) : ev));
+        socket.send(JSON.stringify(!personalOk && isPersonal(ev) ? redact(ev) : ev));
       });
       socket.on('close', unsubscribe);
       socket.on('error', unsubscribe);
