@@ -204,6 +204,32 @@ export class SimulatedEscPosPeer {
   }
 }
 
+/**
+ * A simulated A4 printer, standing in for a CUPS PDF queue: it keeps the last PDFs it was sent and
+ * is always ready. Lets a desk without CUPS (demos, tests) print A4 receipts where they belong.
+ */
+export class SimulatedPdfPrinter extends PrinterDevice {
+  readonly accepts = 'pdf' as const;
+  readonly widthDots = 0;
+  readonly documents: Buffer[] = [];
+
+  constructor(id: string) {
+    super(id, 'simulated');
+  }
+
+  protected async open(): Promise<void> {}
+  protected async close(): Promise<void> {}
+
+  async write(data: Buffer): Promise<void> {
+    this.documents.push(data);
+    if (this.documents.length > KEEP_PAGES) this.documents.shift();
+  }
+
+  async queryStatus(): Promise<PrinterCondition> {
+    return this.report({ online: true, coverOpen: false, paperOut: false, paperNearEnd: false, cutterError: false, unrecoverableError: false, autoRecoverableError: false });
+  }
+}
+
 export const driver: DriverEntry = {
   type: 'printer',
   name: 'simulated',
@@ -213,11 +239,13 @@ export const driver: DriverEntry = {
     'simulated',
     {
       width: widthKey,
+      format: key(Type.Optional(Type.Union([Type.Literal('escpos'), Type.Literal('pdf')])), { title: 'Format', description: 'escpos: a thermal receipt printer; pdf: an A4 printer that takes PDF (as a CUPS PDF queue does).', default: 'escpos' }),
       paperNearEnd: key(Type.Optional(Type.Boolean()), { title: 'Start with paper near end', description: 'Start in the paper-near-end condition (for demos).', default: false }),
     },
-    'A simulated thermal printer.',
+    'A simulated thermal printer, or an A4 one (format: pdf).',
   ),
   create: (cfg) => {
+    if (cfg.format === 'pdf') return new SimulatedPdfPrinter(cfg.id);
     const p = new SimulatedPrinter(cfg.id, cfg.width);
     if (cfg.paperNearEnd) p.setCondition({ paperNearEnd: true });
     return p;

@@ -191,11 +191,13 @@ export class PrintService implements PrintSubmitter {
     if (!TEMPLATES.includes(req.template)) throw new HttpError(400, 'bad-template', `unknown template ${String(req.template)}`, `Không có mẫu in ${String(req.template)}`);
     const problem = validateTemplateData(req.template, req.data);
     if (problem) throw new HttpError(400, 'bad-data', `${req.template}: ${problem}`, `Dữ liệu mẫu in ${req.template} không hợp lệ: ${problem}`);
-    const printer = this.resolvePrinter(req.printer);
+    let printer = this.resolvePrinter(req.printer);
+    // A4 asked at a desk whose default printer is thermal: the desk's A4 printer takes it, if it has one.
+    if (req.format === 'a4' && !req.printer && printer.accepts !== 'pdf') printer = this.deps.devices.ofType('printer').find((p) => p.accepts === 'pdf') ?? printer;
     const format = req.format ?? (printer.accepts === 'pdf' ? 'a4' : 'thermal');
     if (format === 'a4' && req.template !== 'dossier-receipt') throw new HttpError(400, 'bad-format', `only dossier-receipt prints on A4`, 'Chỉ giấy tiếp nhận hồ sơ in được khổ A4');
     // PDF bytes on a receipt roll would be metres of junk: an A4 job needs a printer that takes PDF.
-    if (format === 'a4' && printer.accepts !== 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints thermal receipts only; choose an A4 printer`, `Máy in ${printer.id} chỉ in phiếu nhiệt; hãy chọn máy in khổ A4`);
+    if (format === 'a4' && printer.accepts !== 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints thermal receipts only, and this desk has no A4 printer`, `Máy in ${printer.id} chỉ in phiếu nhiệt; quầy này chưa có máy in khổ A4`);
     if (format === 'thermal' && printer.accepts === 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints A4 PDF only`, `Máy in ${printer.id} chỉ in khổ A4`);
     const row = this.store.insert({ printer: printer.id, template: req.template, format, data: req.data, subject: TEMPLATE_DEFS[req.template].subject(req.data) });
     // Inside a transaction the row is visible to the worker only after commit; it runs on a later tick.

@@ -45,6 +45,8 @@ beforeAll(async () => {
       // The feeder holds 10 pages for two components, each share preceded by a separator sheet.
       devices: [
         { id: 'receipt', type: 'printer', driver: 'simulated', width: 576 },
+        // The desk's A4 printer: an A4 receipt goes there, never to the receipt roll.
+        { id: 'a4', type: 'printer', driver: 'simulated', format: 'pdf' },
         { id: 'barcode', type: 'barcode', driver: 'simulated' },
         { id: 'docs', type: 'document-scanner', driver: 'simulated', pages: 10, components: COMPONENTS },
       ],
@@ -133,6 +135,12 @@ describe('counter page', { timeout: 60000 }, () => {
     const r = await fetch(agent.url + (await pdf.getAttribute('href')));
     expect(r.status).toBe(200);
     expect(Buffer.from(await r.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    // It printed on the A4 printer, and the receipt roll got nothing of it.
+    const rollBytes = (agent.ctx.devices.get('receipt') as unknown as { received: number }).received;
+    await eventually(() => page.getByTestId('job-state').textContent(), 15000).toContain('printed');
+    const a4 = agent.ctx.devices.get('a4') as unknown as { documents: Buffer[] };
+    expect(a4.documents.map((d) => d.subarray(0, 5).toString())).toEqual(['%PDF-']);
+    expect((agent.ctx.devices.get('receipt') as unknown as { received: number }).received).toBe(rollBytes);
   }, 60000);
 
   it('the kiosk shows the central status of a scanned receipt', async () => {
