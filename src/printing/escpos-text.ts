@@ -37,6 +37,42 @@ function qrBytes(data: string, module: number): Buffer {
   ]);
 }
 
+type ColumnsBlock = Extract<Block, { kind: 'columns' }>;
+
+const tableKey = (b: ColumnsBlock) => b.cols.map((c) => c.width).join(',');
+
+/**
+ * Character widths of a table's columns on a `total`-column line: each column's share of the
+ * line, then widened where the share cannot hold the table's longest word in that column plus
+ * the gutter (a "10" in a 2-wide number column on 58 mm paper would print as "1" over "0"). The
+ * room comes first from the line's unused columns, then from the columns with the most to spare
+ * beyond their own longest word; a word is split only when the line itself is too narrow.
+ */
+export function columnWidths(rows: ColumnsBlock[], total: number): number[] {
+  const n = rows[0].cols.length;
+  const w = rows[0].cols.map((c) => Math.max(1, Math.floor(total * c.width)));
+  const need = w.map((_, i) => {
+    const words = rows.flatMap((r) => (r.cols[i]?.runs.map((x) => x.text).join('') ?? '').split(/\s+/));
+    return Math.max(1, ...words.map((x) => [...x].length)) + (i < n - 1 ? 1 : 0);
+  });
+  let spare = total - w.reduce((a, x) => a + x, 0);
+  for (let i = 0; i < n; i++) {
+    while (w[i] < need[i]) {
+      if (spare > 0) {
+        spare--;
+        w[i]++;
+        continue;
+      }
+      let donor = -1;
+      for (let j = 0; j < n; j++) if (j !== i && w[j] > need[j] && (donor < 0 || w[j] - need[j] > w[donor] - need[donor])) donor = j;
+      if (donor < 0) break;
+      w[donor]--;
+      w[i]++;
+    }
+  }
+  return w;
+}
+
 export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
   const codec = codecs[profile.codec];
   const out: Buffer[] = [];
@@ -46,6 +82,11 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
     slot = s;
   };
   const cols = (m: number) => Math.floor(doc.width / (CELL_W * m));
+  // Rows of one table (columns blocks with the same fractions) share column widths sized from all
+  // their cells, so a row's numbers line up with the next row's.
+  const tables = new Map<string, ColumnsBlock[]>();
+  for (const b of doc.blocks) if (b.kind === 'columns') tables.set(tableKey(b), [...(tables.get(tableKey(b)) ?? []), b]);
+  const tableWidths = new Map([...tables].map(([k, rows]) => [k, columnWidths(rows, cols(1))]));
 
   /** One printed line of runs; falls back to raster when the code page lacks a character. */
   const line = (runs: Run[], size: number, align: keyof typeof ALIGN) => {
@@ -80,8 +121,9 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
         return;
       }
       case 'columns': {
-        const total = cols(1);
-        const cells = b.cols.map((c) => ({ w: Math.max(1, Math.floor(total * c.width)), lines: breakLinesMono(c.runs, Math.max(1, Math.floor(total * c.width) - 1)), align: c.align }));
+        const widths = tableWidths.get(tableKey(b)) ?? columnWidths([b], cols(1));
+        // Each cell wraps one character short of its width (the gutter), except the last column.
+        const cells = b.cols.map((c, i) => ({ w: widths[i], lines: breakLinesMono(c.runs, Math.max(1, widths[i] - (i < b.cols.length - 1 ? 1 : 0))), align: c.align }));
         const rows = Math.max(...cells.map((c) => c.lines.length));
         for (let i = 0; i < rows; i++) {
           const runs: Run[] = cells.flatMap((c) => {
