@@ -99,8 +99,13 @@ export class AccessControl {
     }
     // Browsers cannot set headers on WebSocket upgrades or <img> requests: accept a query token on GET.
     if (req.method === 'GET') {
-      const q = (req.query as Record<string, unknown> | undefined)?.access_token;
-      if (typeof q === 'string' && q) return q;
+      const query = req.query as Record<string, unknown> | undefined;
+      const q = query?.access_token;
+      if (typeof q === 'string' && q) {
+        // Consumed here: routes whose query schema allows no extra keys would otherwise refuse it.
+        delete query!.access_token;
+        return q;
+      }
     }
     return null;
   }

@@ -105,7 +105,8 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: err.code?.toLowerCase().replace(/^fst_err_/, '') ?? 'bad-request', message: err.message, messageVi: 'Yêu cầu không hợp lệ' });
     }
-    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    // A board's URL may carry its token: the log gets the path without it.
+    req.log.error({ err, url: req.url.replace(/([?&]access_token=)[^&]*/, '$1***'), method: req.method }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'Internal error; see the agent log', messageVi: 'Lỗi nội bộ; xem nhật ký phần mềm' });
   });
 

@@ -137,6 +137,17 @@ describe('listening beyond loopback', () => {
   });
 });
 
+describe('query tokens', () => {
+  it('are accepted on GET routes whose query schema allows no other keys', async () => {
+    const a = await startAgent(testConfig(), { listen: true });
+    agents.push(a);
+    const tok = a.ctx.security.tokens.add('board', ['print']);
+    const res = await fetch(`${a.url}/api/v1/print/jobs?access_token=${tok}&limit=5`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await fetch(`${a.url}/api/v1/print/jobs?access_token=wrong`)).status).toBe(401);
+  });
+});
+
 describe('events stream and personal data', () => {
   it('sends ID card reads in full to dossier tokens and redacted to board tokens', async () => {
     const a = await startAgent(testConfig({ security: { allowedOrigins: [ORIGIN] } }), { listen: true });
