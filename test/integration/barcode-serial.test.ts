@@ -3,49 +3,14 @@
  * scanner would, the driver reads the other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
 import { SERIAL_DEFAULTS, SerialBarcodeScanner, type SerialScannerOptions } from '../../drivers/barcode/serial.ts';
 import { startAgent, tempDir, testConfig } from '../helpers/agent.ts';
+import { PtyPair } from '../helpers/pty.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
-
-class PtyPair {
-  proc: ChildProcess | null = null;
-  constructor(readonly dir: string) {}
-  get scannerEnd() { return join(this.dir, 'a'); }
-  get agentEnd() { return join(this.dir, 'b'); }
-
-  async start(): Promise<void> {
-    this.proc = spawn('socat', [`pty,raw,echo=0,link=${this.scannerEnd}`, `pty,raw,echo=0,link=${this.agentEnd}`], { stdio: 'ignore' });
-    for (let i = 0; i < 200 && !(existsSync(this.scannerEnd) && existsSync(this.agentEnd)); i++) await sleep(10);
-    if (!existsSync(this.agentEnd)) throw new Error('socat did not create the pty pair');
-  }
-
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await exited;
-  }
-
-  /** Writes like a scanner: each string is one write() on the pty. */
-  async write(...parts: (string | Buffer)[]): Promise<void> {
-    const fd = openSync(this.scannerEnd, constants.O_WRONLY | constants.O_NOCTTY);
-    try {
-      for (const [i, p] of parts.entries()) {
-        writeSync(fd, typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
-        if (i < parts.length - 1) await sleep(5);
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,11 +4,9 @@
  * and the next job after the line comes back prints in full.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { rmSync } from 'node:fs';
 import { startAgent, testConfig, tempDir, type TestAgent } from '../helpers/agent.ts';
+import { PtyPair } from '../helpers/pty.ts';
 import { SimulatedEscPosPeer } from '../../drivers/printer/simulated.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { crop, sameRaster } from '../../src/printing/raster.ts';
@@ -25,37 +23,14 @@ const job = async (a: TestAgent, id: string) => (await inject(a, 'GET', `/print/
 
 const branding = { agencyName: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn quý khách!', timezone: 'Asia/Ho_Chi_Minh' };
 
-/** A socat pty pair that can be killed (unplug) and started again on the same paths (replug). */
-class Line {
-  private proc: ChildProcess | null = null;
-  constructor(readonly dir: string) {}
-  get agentEnd() { return join(this.dir, 'a'); }
-  get printerEnd() { return join(this.dir, 'b'); }
-
-  async start(): Promise<void> {
-    this.proc = spawn('socat', [`pty,raw,echo=0,link=${this.agentEnd}`, `pty,raw,echo=0,link=${this.printerEnd}`], { stdio: 'ignore' });
-    for (let i = 0; i < 500 && !(existsSync(this.agentEnd) && existsSync(this.printerEnd)); i++) await sleep(10);
-    if (!existsSync(this.agentEnd)) throw new Error('socat did not create the pty pair');
-  }
-
-  async kill(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  }
-}
-
 describe('escpos-serial: line lost mid-job', () => {
   it('socat killed mid-transfer: the job fails (transfer-failed) within a bound, and the next job after reconnect prints', async () => {
-    const line = new Line(tempDir('hcc-pty-'));
+    const line = new PtyPair(tempDir('hcc-pty-'));
     cleanups.push(() => rmSync(line.dir, { recursive: true, force: true }));
-    cleanups.push(() => line.kill());
+    cleanups.push(() => line.stop('SIGKILL'));
     await line.start();
     let peer = new SimulatedEscPosPeer(576);
-    await peer.attachPty(line.printerEnd, 115200);
+    await peer.attachPty(line.deviceEnd, 115200);
     cleanups.push(() => peer.stop());
 
     const agent = await startAgent(
@@ -72,7 +47,7 @@ describe('escpos-serial: line lost mid-job', () => {
     await expect.poll(() => peer.arrivals.reduce((n, x) => n + x.n, 0), { timeout: 10000, interval: 20 }).toBeGreaterThan(8000);
     expect((await job(agent, first.id)).state).toBe('printing');
     const killedAt = performance.now();
-    await line.kill();
+    await line.stop('SIGKILL');
     await peer.stop();
 
     await expect.poll(async () => (await job(agent, first.id)).state, { timeout: 5000, interval: 50 }).toBe('failed');
@@ -88,7 +63,7 @@ describe('escpos-serial: line lost mid-job', () => {
     // Replug: same paths, a fresh printer on the far end.
     await line.start();
     peer = new SimulatedEscPosPeer(576);
-    await peer.attachPty(line.printerEnd, 115200);
+    await peer.attachPty(line.deviceEnd, 115200);
     await expect.poll(() => dev.status().state, { timeout: 5000 }).toBe('connected');
 
     const second = (await inject(agent, 'POST', '/print/jobs', { template: 'queue-ticket', data: ticketData() })).json();
