@@ -4,13 +4,12 @@
  * certificates are trusted with the configured CA file. An installer without internet can tell a
  * wrong address, a closed firewall, refused credentials and a missing CA apart before the agent runs.
  */
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { Agent, fetch } from 'undici';
 import type { Config } from './config/schema.ts';
 import type { Finding } from './doctor.ts';
 import { lazyRequire } from './lazy.ts';
-import { isCertificateError } from './net-errors.ts';
+import { CaFileError, isCertificateError, readCaFile, withSystemRoots } from './tls.ts';
+import { mqttClientId } from './outbox/transports/mqtt.ts';
 
 const TIMEOUT_MS = 3000;
 interface Probe {
@@ -27,17 +26,21 @@ interface Probe {
   token?: string;
 }
 
+/** Why the CA file the agent would use cannot be used, worded for the installer. */
+function caProblem(err: unknown, key: string, path: string): string {
+  if (!(err instanceof CaFileError)) throw err;
+  return err.readError ? `cannot read ${key} "${path}" (${err.readError})` : err.message;
+}
+
 async function probe(p: Probe): Promise<Finding> {
   const warn = (message: string): Finding => ({ level: 'warn', area: p.area, message: `${p.what} ${p.url}: ${message}` });
-  let ca: string[] | undefined;
-  if (p.caFile) {
-    try {
-      ca = [...rootCertificates, readFileSync(p.caFile, 'utf8')];
-    } catch (err) {
-      return warn(`cannot read ${p.caKey} "${p.caFile}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
+  let ca: Buffer | undefined;
+  try {
+    ca = readCaFile(p.caFile, p.caKey);
+  } catch (err) {
+    return warn(caProblem(err, p.caKey, p.caFile));
   }
-  const dispatcher = new Agent({ connect: { timeout: TIMEOUT_MS, ...(ca ? { ca } : {}) } });
+  const dispatcher = new Agent({ connect: { timeout: TIMEOUT_MS, ...(ca ? { ca: withSystemRoots(ca) } : {}) } });
   try {
     const res = await fetch(p.url, { headers: p.token ? { authorization: `Bearer ${p.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS), dispatcher });
     await res.body?.cancel();
@@ -69,15 +72,13 @@ async function probeMqtt(config: Config): Promise<Finding> {
   const m = config.central.mqtt;
   const warn = (message: string): Finding => ({ level: 'warn', area: 'central', message: `MQTT broker ${m.url}: ${message}` });
   let ca: Buffer | undefined;
-  if (m.caFile) {
-    try {
-      ca = readFileSync(m.caFile);
-    } catch (err) {
-      return warn(`cannot read central.mqtt.caFile "${m.caFile}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
+  try {
+    ca = readCaFile(m.caFile, 'central.mqtt.caFile');
+  } catch (err) {
+    return warn(caProblem(err, 'central.mqtt.caFile', m.caFile));
   }
   if (!isUrl(m.url, ['mqtt:', 'mqtts:'])) return { level: 'warn', area: 'central', message: `central.mqtt.url "${m.url}" is not an mqtt:// or mqtts:// address (e.g. mqtts://broker.example.gov.vn:8883)` };
-  const clientId = `${m.clientId || `hcc-${config.agent.site}-${config.agent.id}`}-doctor`.slice(0, 128);
+  const clientId = `${mqttClientId({ clientId: m.clientId, site: config.agent.site, agentId: config.agent.id })}-doctor`.slice(0, 128);
   return new Promise<Finding>((resolve) => {
     const client = mqttLib().connect(m.url, {
       clientId,

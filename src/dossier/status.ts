@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
+import { withSystemRoots } from '../tls.ts';
 import type { DossierStore, LocalDossier } from './store.ts';
 
 export interface DossierStatus {
@@ -111,7 +111,7 @@ export class StatusLookup {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     return new Promise((resolve) => {
-      const req = lib.get(url, { headers, timeout: this.opts.timeoutMs, ...(this.ca && url.protocol === 'https:' ? { ca: [...tls.rootCertificates, this.ca.toString('utf8')] } : {}) }, (res) => {
+      const req = lib.get(url, { headers, timeout: this.opts.timeoutMs, ...(this.ca && url.protocol === 'https:' ? { ca: withSystemRoots(this.ca) } : {}) }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => { if (text.length < 65536) text += c; });

@@ -4,28 +4,8 @@
  * for a retryable reason is re-sent after a capped exponential backoff with full jitter (or the
  * Retry-After the server asked for). Sleeps on an empty outbox until an append wakes it.
  */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { OutboxStore, OutboundEvent } from './store.ts';
-
-/** A config problem that keeps the relay from running: the desk still works and events wait in the outbox. */
-export class TransportConfigError extends Error {}
-
-/**
- * Reads a CA file named by config `key` when the transport is made, so a missing or wrong file is a
- * config problem shown in health (the agent keeps running) rather than a failed start.
- */
-export function readCaFile(path: string, key: string): Buffer | undefined {
-  if (!path) return undefined;
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch (err) {
-    throw new TransportConfigError(`${key}: cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (!/-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(pem.toString('latin1'))) throw new TransportConfigError(`${key}: "${path}" holds no PEM certificate`);
-  return pem;
-}
 
 /** What a transport reports for one batch. Events in none of the lists stay pending. */
 export interface SendResult {

@@ -7,8 +7,9 @@ import type { Config } from '../config/schema.ts';
 import type { Events } from '../events.ts';
 import type { Health } from '../health.ts';
 import type { OutboxStore, OutboxCounts } from './store.ts';
-import { Relay, TransportConfigError, realClock, type Clock, type RelayStatus, type Transport } from './relay.ts';
+import { Relay, realClock, type Clock, type RelayStatus, type Transport } from './relay.ts';
 import { HttpTransport } from './transports/http.ts';
+import { CaFileError } from '../tls.ts';
 import { MqttTransport } from './transports/mqtt.ts';
 
 export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, RelayStatus {
@@ -24,8 +25,8 @@ export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, Rel
 /** How often the cap is checked and delivered events are pruned. */
 const MAINTENANCE_MS = 60_000;
 
-// Lives with the relay so the transports can throw it too; re-exported for existing importers.
-export { TransportConfigError };
+/** A config problem that keeps the relay from running: the desk still works and events wait in the outbox. */
+export class TransportConfigError extends Error {}
 
 function checkUrl(value: string, key: string, protocols: string[]): void {
   let u: URL;
@@ -75,7 +76,7 @@ export class OutboxService {
     try {
       transport = opts.transport !== undefined ? opts.transport : makeTransport(config, events.source, log);
     } catch (err) {
-      if (!(err instanceof TransportConfigError)) throw err;
+      if (!(err instanceof TransportConfigError || err instanceof CaFileError)) throw err;
       this.configProblem = err.message;
     }
     this.relay = new Relay(store, transport, { ...config.central.relay, clock: this.clock, random: opts.random }, log);

@@ -6,8 +6,6 @@
  * reach the host as soon as it answers again. The host's board comes over a WebSocket to its event
  * stream as it changes (host-events.ts); the periodic poll also carries it when that link is down.
  */
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
 import { migrate } from '../store/db.ts';
@@ -17,7 +15,7 @@ import { isOpenAt, localTime, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { HostEvents } from './host-events.ts';
 import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
-import { isCertificateError } from '../net-errors.ts';
+import { CaFileError, isCertificateError, readCaFile, withSystemRoots } from '../tls.ts';
 
 export interface ClientDeps extends TicketPrintDeps {
   agentId: string;
@@ -140,14 +138,14 @@ export class QueueClient {
     this.dispatcher = null;
   }
 
-  /** The host's CA besides the system roots; an unreadable file is logged and the system roots used. */
+  /** The host's CA besides the system roots; an unusable file is logged and the system roots used. */
   private readCa(): string[] | null {
-    const file = this.d.config.client.caFile;
-    if (!file) return null;
     try {
-      return [...rootCertificates, readFileSync(file, 'utf8')];
+      const pem = readCaFile(this.d.config.client.caFile, 'queue.client.caFile');
+      return pem ? withSystemRoots(pem) : null;
     } catch (err) {
-      this.d.log.error({ file, reason: (err as Error).message }, 'cannot read queue.client.caFile; the queue host is checked against the system CAs only');
+      if (!(err instanceof CaFileError)) throw err;
+      this.d.log.error({ reason: err.message }, 'the queue host is checked against the system CAs only');
       return null;
     }
   }

@@ -7,9 +7,9 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
 import type { OutboundEvent } from '../store.ts';
-import { readCaFile, type SendResult, type Transport } from '../relay.ts';
+import type { SendResult, Transport } from '../relay.ts';
+import { readCaFile, withSystemRoots } from '../../tls.ts';
 
 /** Header names; the receiver (src/outbox/receiver.ts) and docs/central.md use the same. */
 export const HEADERS = {
@@ -81,7 +81,7 @@ export class HttpTransport implements Transport {
   private readonly url: URL;
   private readonly ca: Buffer | undefined;
 
-  /** Throws TransportConfigError when the CA file cannot be read. */
+  /** Throws CaFileError when the CA file cannot be used. */
   constructor(private readonly opts: HttpTransportOptions) {
     this.url = new URL(opts.url);
     this.ca = readCaFile(opts.caFile, 'central.http.caFile');
@@ -89,9 +89,8 @@ export class HttpTransport implements Transport {
 
   start(): void {
     const ca = this.ca;
-    // A custom CA is trusted in addition to the system roots, not instead of them.
     this.agent = this.url.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}) })
+      ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(ca ? { ca: withSystemRoots(ca) } : {}) })
       : new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
 

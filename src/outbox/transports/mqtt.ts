@@ -10,7 +10,8 @@ import { lazyRequire } from '../../lazy.ts';
 const mqttLib = lazyRequire<typeof import('mqtt')>('mqtt');
 import type { Logger } from 'pino';
 import type { OutboundEvent } from '../store.ts';
-import { readCaFile, type SendResult, type Transport } from '../relay.ts';
+import type { SendResult, Transport } from '../relay.ts';
+import { readCaFile } from '../../tls.ts';
 
 export interface MqttTransportOptions {
   url: string;
@@ -45,13 +46,18 @@ export function topicFor(prefix: string, site: string, agentId: string, type: st
   return `${prefix}/${level(site)}/${level(agentId)}/events/${level(type)}`;
 }
 
+/** The client id of the agent's persistent session: configured, or hcc-<site>-<agent>. */
+export function mqttClientId(o: { clientId: string; site: string; agentId: string }): string {
+  return o.clientId || `hcc-${o.site}-${o.agentId}`;
+}
+
 export class MqttTransport implements Transport {
   readonly name = 'mqtt';
   private client: MqttClient | null = null;
   private lastProblem = 'not connected yet';
   private readonly ca: Buffer | undefined;
 
-  /** Throws TransportConfigError when the CA file cannot be read. */
+  /** Throws CaFileError when the CA file cannot be used. */
   constructor(
     private readonly opts: MqttTransportOptions,
     private readonly log: Logger,
@@ -61,7 +67,7 @@ export class MqttTransport implements Transport {
 
   start(): void {
     const o: IClientOptions = {
-      clientId: this.opts.clientId || `hcc-${this.opts.site}-${this.opts.agentId}`,
+      clientId: mqttClientId(this.opts),
       protocolVersion: 5,
       clean: false,
       // MQTT 5 ends a session at disconnect unless an expiry is given: keep it a week.
