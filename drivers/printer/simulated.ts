@@ -226,7 +226,7 @@ export class SimulatedPdfPrinter extends PrinterDevice {
   }
 
   async queryStatus(): Promise<PrinterCondition> {
-    return this.report({ online: true, coverOpen: false, paperOut: false, paperNearEnd: false, cutterError: false, unrecoverableError: false, autoRecoverableError: false });
+    return this.report({ ...FINE });
   }
 }
 
