@@ -134,3 +134,9 @@ export interface DocumentScanner extends Device {
 }
 
 export type AnyDevice = BarcodeScanner | Printer | DocumentScanner;
+
+/** A driver error's own Vietnamese wording (`messageVi`, e.g. "cổng nối tiếp … bị đóng"), where it gives one. */
+export function messageViOf(err: unknown): string | undefined {
+  const vi = (err as { messageVi?: unknown } | null)?.messageVi;
+  return typeof vi === 'string' && vi ? vi : undefined;
+}

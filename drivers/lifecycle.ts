@@ -3,7 +3,7 @@
  * reconnect when the device disappears. A device that fails never takes the daemon down.
  */
 import { EventEmitter } from 'node:events';
-import type { DeviceState, DeviceStatus, DeviceType } from './contracts.ts';
+import { messageViOf, type DeviceState, type DeviceStatus, type DeviceType } from './contracts.ts';
 
 export interface RetryPolicy {
   /** First retry delay. */
@@ -108,9 +108,8 @@ export abstract class ManagedDevice extends EventEmitter {
         return;
       }
       const msg = err instanceof Error ? err.message : String(err);
-      // A driver error may say it in Vietnamese too (`messageVi`); otherwise the English detail is kept.
-      const vi = (err as { messageVi?: unknown } | null)?.messageVi;
-      this.setStatus('disconnected', { en: `cannot open: ${msg}; retrying`, vi: `không mở được thiết bị: ${typeof vi === 'string' ? vi : msg}; đang thử lại`, code: 'unavailable' });
+      // A driver error may say it in Vietnamese too; otherwise the English detail is kept.
+      this.setStatus('disconnected', { en: `cannot open: ${msg}; retrying`, vi: `không mở được thiết bị: ${messageViOf(err) ?? msg}; đang thử lại`, code: 'unavailable' });
       this.scheduleRetry();
     } finally {
       this.opening = null;

@@ -5,7 +5,7 @@
  * answering, with that weaker guarantee written on the job).
  */
 import type { Logger } from 'pino';
-import type { Printer, PrinterCondition } from '../../drivers/contracts.ts';
+import { messageViOf, type Printer, type PrinterCondition } from '../../drivers/contracts.ts';
 import type { DeviceManager } from '../devices.ts';
 import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
@@ -421,8 +421,8 @@ function view(r: JobRow): PrintJobDetail {
   };
 }
 
-/** The driver's own Vietnamese reason, where it gives one (e.g. the serial port closed mid-transfer). */
+/** The driver's own Vietnamese reason in brackets, where it gives one (e.g. the serial port closed mid-transfer). */
 function viReason(err: unknown): string {
-  const vi = (err as { messageVi?: unknown } | null)?.messageVi;
-  return typeof vi === 'string' && vi ? ` (${vi})` : '';
+  const vi = messageViOf(err);
+  return vi ? ` (${vi})` : '';
 }
