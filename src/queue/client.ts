@@ -366,7 +366,7 @@ export class QueueClient {
             mark.run(2, r.id);
             // The host does not know the block (its database was replaced): the rest of it is void too,
             // and the next refill reserves a block the host does know.
-            if (e.code === 'not-in-block') this.d.db.prepare('DELETE FROM queue_client_blocks WHERE host_block_id = ?').run(r.block_id);
+            if (e.code === 'not-in-block') this.dropBlock(r.block_id);
           }
         }
       }
@@ -414,13 +414,18 @@ export class QueueClient {
       const stale = db.prepare('SELECT day, service_id, first, last FROM queue_client_blocks WHERE host_block_id = ?').get(block.id) as { day: string; service_id: string; first: number; last: number } | undefined;
       if (stale) {
         const orphaned = db.prepare('UPDATE queue_offline_tickets SET synced = 2 WHERE block_id = ? AND synced = 0').run(block.id).changes;
-        db.prepare('DELETE FROM queue_client_blocks WHERE host_block_id = ?').run(block.id);
+        this.dropBlock(block.id);
         this.d.log.warn({ blockId: block.id, stale, orphaned }, 'the queue host reissued a block id: its database was replaced; the old block is void');
       }
       db.prepare('INSERT INTO queue_client_blocks (host_block_id, day, service_id, prefix, width, first, last, next) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         block.id, block.day, block.serviceId, block.prefix, block.width, block.first, block.last, block.first,
       );
     })();
+  }
+
+  /** Forgets a block the host no longer stands behind: its unused numbers are not issued. */
+  private dropBlock(hostBlockId: number): void {
+    this.d.db.prepare('DELETE FROM queue_client_blocks WHERE host_block_id = ?').run(hostBlockId);
   }
 
   private remaining(day: string, serviceId: string): number {
