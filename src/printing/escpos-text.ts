@@ -85,7 +85,12 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
   // Rows of one table (columns blocks with the same fractions) share column widths sized from all
   // their cells, so a row's numbers line up with the next row's.
   const tables = new Map<string, ColumnsBlock[]>();
-  for (const b of doc.blocks) if (b.kind === 'columns') tables.set(tableKey(b), [...(tables.get(tableKey(b)) ?? []), b]);
+  for (const b of doc.blocks) {
+    if (b.kind !== 'columns') continue;
+    const rows = tables.get(tableKey(b));
+    if (rows) rows.push(b);
+    else tables.set(tableKey(b), [b]);
+  }
   const tableWidths = new Map([...tables].map(([k, rows]) => [k, columnWidths(rows, cols(1))]));
 
   /** One printed line of runs; falls back to raster when the code page lacks a character. */
@@ -121,7 +126,7 @@ export function encodeTextPage(doc: Doc, profile: TextProfile): Buffer {
         return;
       }
       case 'columns': {
-        const widths = tableWidths.get(tableKey(b)) ?? columnWidths([b], cols(1));
+        const widths = tableWidths.get(tableKey(b))!; // every columns block was grouped above
         // Each cell wraps one character short of its width (the gutter), except the last column.
         const cells = b.cols.map((c, i) => ({ w: widths[i], lines: breakLinesMono(c.runs, Math.max(1, widths[i] - (i < b.cols.length - 1 ? 1 : 0))), align: c.align }));
         const rows = Math.max(...cells.map((c) => c.lines.length));
