@@ -66,17 +66,17 @@ export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promis
     // Table rows are drawn cell by cell at fixed positions, so each row is measured first and moved
     // whole to a new page (under a repeated header row) when it would cross the bottom margin.
     // Positioned text gets `height: Infinity` so pdfkit never starts a page from inside a cell.
-    const cellText = (c: string, i: number) => ({ features: F, width: cols[i] - 6, align: i >= 2 ? 'center' : 'left', height: Infinity }) as const;
+    const cellText = (i: number) => ({ features: F, width: cols[i] - 6, align: i >= 2 ? 'center' : 'left', height: Infinity }) as const;
     const rowHeight = (cells: string[], bold: boolean) => {
       doc.font(bold ? 'B' : 'R').fontSize(10);
-      return Math.max(...cells.map((c, i) => doc.heightOfString(c, cellText(c, i)))) + 6;
+      return Math.max(...cells.map((c, i) => doc.heightOfString(c, cellText(i)))) + 6;
     };
     const draw = (cells: string[], bold: boolean, h: number) => {
       const y = doc.y;
       let x = 60;
       doc.font(bold ? 'B' : 'R').fontSize(10);
       cells.forEach((c, i) => {
-        doc.text(c, x + 3, y + 3, cellText(c, i));
+        doc.text(c, x + 3, y + 3, cellText(i));
         x += cols[i];
       });
       x = 60;
