@@ -7,7 +7,9 @@ import { userInfo } from 'node:os';
 import { expect } from 'vitest';
 import type { Clock } from '../../src/outbox/relay.ts';
 import type { Receiver } from '../../src/outbox/receiver.ts';
-import type { CloudEvent } from '../../src/outbox/envelope.ts';
+import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
+import type { Db } from '../../src/store/db.ts';
+import type { OutboxStore } from '../../src/outbox/store.ts';
 import { tempDir } from '../helpers/agent.ts';
 
 /** Timers that fire only when the test advances time. */
@@ -94,4 +96,16 @@ export class Broker {
     p.kill('SIGTERM'); // graceful: mosquitto saves sessions to its persistence file
     await exited;
   }
+}
+
+/** Appends events of `type` for `subject` straight to an outbox store, each in its own transaction, keeping them in `produced` order. */
+export function eventWriter(db: Db, store: OutboxStore) {
+  const produced: CloudEvent[] = [];
+  const add = (type: string, subject: string) => {
+    const ev = makeEvent('urn:hcc:s:a', type, {}, subject);
+    db.transaction(() => store.append(ev))();
+    produced.push(ev);
+    return ev;
+  };
+  return { produced, add };
 }

@@ -12,10 +12,10 @@ import { openDatabase } from '../../src/store/db.ts';
 import { OutboxStore } from '../../src/outbox/store.ts';
 import { Relay } from '../../src/outbox/relay.ts';
 import { MqttTransport } from '../../src/outbox/transports/mqtt.ts';
-import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
+import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import type { Arrival } from '../../src/outbox/receiver.ts';
 import { tempDir } from '../helpers/agent.ts';
-import { assertDeliveredInOrder, Broker, freePort, until } from './outbox-helpers.ts';
+import { assertDeliveredInOrder, Broker, eventWriter, freePort, until } from './outbox-helpers.ts';
 
 const DENIED = 'hcc.dossier.rejected';
 const ALLOWED = ['hcc.dossier.received', 'hcc.dossier.result.returned', 'hcc.dossier.completed'];
@@ -58,13 +58,7 @@ describe('outbox over MQTT: a refused event holds back its subject (real mosquit
     const store = new OutboxStore(db);
     store.start();
     const log = pino({ level: 'silent' });
-    const produced: CloudEvent[] = [];
-    const add = (type: string, subject: string) => {
-      const ev = makeEvent('urn:hcc:s:a', type, {}, subject);
-      db.transaction(() => store.append(ev))();
-      produced.push(ev);
-      return ev;
-    };
+    const { produced, add } = eventWriter(db, store);
     // One batch: D1's second event is refused by the ACL; its third and fourth must not get through.
     for (const s of ['D1', 'D2', 'D3']) add('hcc.dossier.received', s);
     const denied = add(DENIED, 'D1');

@@ -13,7 +13,7 @@ import { MqttTransport } from '../../src/outbox/transports/mqtt.ts';
 import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
 import type { Arrival } from '../../src/outbox/receiver.ts';
 import { tempDir } from '../helpers/agent.ts';
-import { assertDeliveredInOrder, until } from '../integration/outbox-helpers.ts';
+import { assertDeliveredInOrder, eventWriter, until } from '../integration/outbox-helpers.ts';
 
 const log = pino({ level: 'silent' });
 type Cb = (err?: Error & { code?: number }) => void;
@@ -163,13 +163,7 @@ describe('Relay over MQTT (fake client): order per subject survives PUBACK failu
     db = openDatabase(dir);
     const store = new OutboxStore(db);
     store.start();
-    const produced: CloudEvent[] = [];
-    const add = (type: string, subject: string) => {
-      const ev = makeEvent('urn:hcc:s:a', type, {}, subject);
-      db.transaction(() => store.append(ev))();
-      produced.push(ev);
-      return ev;
-    };
+    const { produced, add } = eventWriter(db, store);
     return { store, produced, add };
   }
 
