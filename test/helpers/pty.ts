@@ -4,7 +4,7 @@
  * replugs it on the same paths.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,6 +19,9 @@ export class PtyPair {
   }
 
   async start(): Promise<void> {
+    // A SIGKILLed socat leaves its links behind: the wait below must see the new ones, not those.
+    rmSync(this.deviceEnd, { force: true });
+    rmSync(this.agentEnd, { force: true });
     this.proc = spawn('socat', [`pty,raw,echo=0,link=${this.deviceEnd}`, `pty,raw,echo=0,link=${this.agentEnd}`], { stdio: 'ignore' });
     for (let i = 0; i < 500 && !(existsSync(this.deviceEnd) && existsSync(this.agentEnd)); i++) await sleep(10);
     if (!existsSync(this.agentEnd)) throw new Error('socat did not create the pty pair');

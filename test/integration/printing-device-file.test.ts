@@ -4,27 +4,17 @@
  * only comes once a long job is printed is still read (confirmProcessed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { tempDir } from '../helpers/agent.ts';
+import { PtyPair } from '../helpers/pty.ts';
 import { EscPosDevicePrinter } from '../../drivers/printer/escpos-device.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function socat(a: string, b: string): Promise<ChildProcess> {
-  // A SIGKILLed socat leaves its links behind; the new one must not find them.
-  rmSync(a, { force: true });
-  rmSync(b, { force: true });
-  const proc = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  await expect.poll(() => existsSync(a) && existsSync(b), { timeout: 5000 }).toBe(true);
-  return proc;
-}
 
 /** This process's open descriptors on pty slaves (socat's are in its own process). */
 function ptsFds(): string[] {
@@ -40,26 +30,24 @@ function ptsFds(): string[] {
 
 describe('escpos-device: unplug and replug', () => {
   it('closes the old handle each time the device vanishes; no descriptor remains after stop()', async () => {
-    const dir = tempDir('hcc-pty-leak-');
-    const a = join(dir, 'a'), b = join(dir, 'b');
-    let proc = await socat(a, b);
-    cleanups.push(() => {
-      proc.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+    const pty = new PtyPair(tempDir('hcc-pty-leak-'));
+    await pty.start();
+    cleanups.push(async () => {
+      await pty.stop();
+      rmSync(pty.dir, { recursive: true, force: true });
     });
     const before = ptsFds().length;
-    const printer = new EscPosDevicePrinter('usb', { path: a, width: 576, statusSupported: false });
+    const printer = new EscPosDevicePrinter('usb', { path: pty.agentEnd, width: 576, statusSupported: false });
     await printer.start();
     cleanups.push(() => printer.stop());
     expect(printer.status().state).toBe('connected');
     expect(ptsFds()).toHaveLength(before + 1);
     for (let i = 0; i < 5; i++) {
-      proc.kill('SIGKILL');
-      await once(proc, 'exit');
+      await pty.stop('SIGKILL');
       // The pty master is gone: the write fails with EIO and the driver reports the device lost.
       await expect(printer.write(Buffer.from('x'))).rejects.toThrow(/EIO/);
       expect(printer.status().state).toBe('disconnected');
-      proc = await socat(a, b);
+      await pty.start();
       await expect.poll(() => printer.status().state, { timeout: 5000 }).toBe('connected');
       // Only the new device is open; the vanished one was closed (pty numbers are reused, so count them).
       await expect.poll(() => ptsFds().length, { timeout: 2000 }).toBe(before + 1);
@@ -71,15 +59,14 @@ describe('escpos-device: unplug and replug', () => {
 
 describe('escpos-device: confirmProcessed', () => {
   it('reads a GS r 1 answer that comes 2 s after the job, long after statusTimeoutMs', async () => {
-    const dir = tempDir('hcc-pty-gsr-');
-    const a = join(dir, 'a'), b = join(dir, 'b');
-    const proc = await socat(a, b);
-    cleanups.push(() => {
-      proc.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+    const pty = new PtyPair(tempDir('hcc-pty-gsr-'));
+    await pty.start();
+    cleanups.push(async () => {
+      await pty.stop();
+      rmSync(pty.dir, { recursive: true, force: true });
     });
     // The printer: DLE EOT answered at once, GS r 1 (paper sensor) only when "printing" is over.
-    const peer = new SerialPort({ path: b, baudRate: 115200 });
+    const peer = new SerialPort({ path: pty.deviceEnd, baudRate: 115200 });
     await once(peer, 'open');
     cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
     const received: Buffer[] = [];
@@ -103,7 +90,7 @@ describe('escpos-device: confirmProcessed', () => {
         }
       }
     });
-    const printer = new EscPosDevicePrinter('usb', { path: a, width: 576, statusTimeoutMs: 300, confirmProcessed: true, processedTimeoutMs: 8000 });
+    const printer = new EscPosDevicePrinter('usb', { path: pty.agentEnd, width: 576, statusTimeoutMs: 300, confirmProcessed: true, processedTimeoutMs: 8000 });
     await printer.start();
     cleanups.push(() => printer.stop());
     expect(printer.status().state).toBe('connected');
