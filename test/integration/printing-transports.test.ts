@@ -4,10 +4,9 @@
  * over a socat pty pair (with write pacing checked against the line rate).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startAgent, testConfig, tempDir, type TestAgent } from '../helpers/agent.ts';
+import { PtyPair } from '../helpers/pty.ts';
 import { SimulatedEscPosPeer } from '../../drivers/printer/simulated.ts';
 import { EscPosSerialPrinter } from '../../drivers/printer/escpos-serial.ts';
 import { EscPosDevicePrinter } from '../../drivers/printer/escpos-device.ts';
@@ -146,17 +145,15 @@ describe('escpos-tcp', () => {
 
 // ---------------------------------------------------------------- serial and device file over a pty pair
 
+/** A pty pair for this test: `a` for the driver, `b` for the printer peer. */
 async function ptyPair(): Promise<{ a: string; b: string }> {
-  const dir = tempDir('hcc-pty-');
-  const a = join(dir, 'a');
-  const b = join(dir, 'b');
-  const proc: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  cleanups.push(() => {
-    proc.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+  const pty = new PtyPair(tempDir('hcc-pty-'));
+  await pty.start();
+  cleanups.push(async () => {
+    await pty.stop();
+    rmSync(pty.dir, { recursive: true, force: true });
   });
-  await expect.poll(() => existsSync(a) && existsSync(b), { timeout: 5000 }).toBe(true);
-  return { a, b };
+  return { a: pty.agentEnd, b: pty.deviceEnd };
 }
 
 describe('escpos-serial over a pty', () => {
