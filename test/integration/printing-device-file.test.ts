@@ -16,6 +16,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** A started pty pair, stopped and removed after the test. */
+async function openPty(): Promise<PtyPair> {
+  const pty = new PtyPair(tempDir('hcc-pty-'));
+  await pty.start();
+  cleanups.push(async () => {
+    await pty.stop();
+    rmSync(pty.dir, { recursive: true, force: true });
+  });
+  return pty;
+}
+
 /** This process's open descriptors on pty slaves (socat's are in its own process). */
 function ptsFds(): string[] {
   return readdirSync('/proc/self/fd').flatMap((f) => {
@@ -30,12 +41,7 @@ function ptsFds(): string[] {
 
 describe('escpos-device: unplug and replug', () => {
   it('closes the old handle each time the device vanishes; no descriptor remains after stop()', async () => {
-    const pty = new PtyPair(tempDir('hcc-pty-leak-'));
-    await pty.start();
-    cleanups.push(async () => {
-      await pty.stop();
-      rmSync(pty.dir, { recursive: true, force: true });
-    });
+    const pty = await openPty();
     const before = ptsFds().length;
     const printer = new EscPosDevicePrinter('usb', { path: pty.agentEnd, width: 576, statusSupported: false });
     await printer.start();
@@ -59,12 +65,7 @@ describe('escpos-device: unplug and replug', () => {
 
 describe('escpos-device: confirmProcessed', () => {
   it('reads a GS r 1 answer that comes 2 s after the job, long after statusTimeoutMs', async () => {
-    const pty = new PtyPair(tempDir('hcc-pty-gsr-'));
-    await pty.start();
-    cleanups.push(async () => {
-      await pty.stop();
-      rmSync(pty.dir, { recursive: true, force: true });
-    });
+    const pty = await openPty();
     // The printer: DLE EOT answered at once, GS r 1 (paper sensor) only when "printing" is over.
     const peer = new SerialPort({ path: pty.deviceEnd, baudRate: 115200 });
     await once(peer, 'open');
