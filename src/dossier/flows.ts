@@ -82,9 +82,8 @@ function localDate(t: number, timeZone: string): string {
 
 function time(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || !isRealDateTime(value)) throw bad('bad-date', `${field} is not a real date and time: "${value.slice(0, 40)}"`, `${field} không phải ngày giờ hợp lệ: "${value.slice(0, 40)}"`);
-  return t;
+  if (!isRealDateTime(value)) throw bad('bad-date', `${field} is not a real date and time: "${value.slice(0, 40)}"`, `${field} không phải ngày giờ hợp lệ: "${value.slice(0, 40)}"`);
+  return Date.parse(value);
 }
 
 export class DossierFlows {
