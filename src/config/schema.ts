@@ -121,7 +121,7 @@ const SecuritySection = section(
       {
         publicKey: key(Type.String(), { title: 'Public key', description: 'PEM (SPKI) public key of the central system, or a path to it. Empty disables this mode.', default: '' }),
         issuer: key(Type.String(), { title: 'Issuer', description: 'Expected iss claim; empty accepts any issuer.', default: '' }),
-        maxLifetimeSeconds: key(Type.Integer({ minimum: 10, maximum: 3600 }), { title: 'Longest lifetime', description: 'Tokens valid for longer than this (exp − iat) are refused.', default: 300 }),
+        maxLifetimeSeconds: key(Type.Integer({ minimum: 10, maximum: 3600 }), { title: 'Longest lifetime', description: 'Tokens valid for longer than this (exp − iat, or exp − now) are refused, and so are tokens issued more than a minute ahead of the desk clock.', default: 300 }),
       },
     ),
     rateLimit: section(

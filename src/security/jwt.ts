@@ -22,6 +22,9 @@ export interface JwtConfig {
 
 export class JwtRejected extends Error {}
 
+/** How far the central system's clock may run ahead of this desk's. */
+const CLOCK_SKEW_S = 60;
+
 export const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
 export class CentralJwtVerifier {
@@ -66,7 +69,11 @@ export class CentralJwtVerifier {
       const msg = lastErr instanceof jose!.errors.JWTExpired ? 'token expired' : lastErr instanceof jose!.errors.JWTClaimValidationFailed ? `token claim "${lastErr.claim}" invalid` : 'token signature not valid';
       throw new JwtRejected(msg);
     }
-    if (payload.exp! - payload.iat! > this.cfg.maxLifetimeSeconds) throw new JwtRejected(`token lifetime over ${this.cfg.maxLifetimeSeconds} s`);
+    // The life that matters is what is left from now: a token "issued" in the future would
+    // otherwise pass (exp − iat) while staying valid for a year.
+    const nowS = Math.floor(now / 1000);
+    if (payload.iat! > nowS + CLOCK_SKEW_S) throw new JwtRejected('token claim "iat" lies in the future');
+    if (payload.exp! - payload.iat! > this.cfg.maxLifetimeSeconds || payload.exp! - nowS > this.cfg.maxLifetimeSeconds) throw new JwtRejected(`token lifetime over ${this.cfg.maxLifetimeSeconds} s`);
     this.db.prepare('DELETE FROM jwt_seen WHERE exp < ?').run(Math.floor(now / 1000));
     const fresh = this.db.prepare('INSERT OR IGNORE INTO jwt_seen (jti, exp) VALUES (?, ?)').run(payload.jti, payload.exp).changes === 1;
     if (!fresh) throw new JwtRejected('token already used');
