@@ -6,58 +6,12 @@
  */
 import type { Logger } from 'pino';
 import type { Events } from '../events.ts';
-import type { PrintSubmitter, JobState } from '../printing/api.ts';
+import type { PrintSubmitter } from '../printing/api.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseDossierCode, parseS10 } from './codes.ts';
 import type { DossierStore } from './store.ts';
 import { isRealDateTime } from '../dates.ts';
-
-export interface Applicant {
-  name: string;
-  address?: string;
-  phone?: string;
-  email?: string;
-}
-
-export interface ReceiveInput {
-  agencyName?: string;
-  receivingUnit?: string;
-  applicant: Applicant;
-  request: string;
-  components: { name: string; originals: number; copies: number }[];
-  sets: number;
-  processingTime: string;
-  receivedAt?: string;
-  appointmentAt: string;
-  returnMethod: 'counter' | 'post';
-  clerk: string;
-  fee?: number;
-  registerBook?: string;
-  /** Receipt copies (Liên 1 / Liên 2). */
-  copies?: 1 | 2;
-  printer?: string;
-  format?: 'thermal' | 'a4';
-}
-
-export interface ReturnInput {
-  returnMethod: 'counter' | 'post';
-  /** UPU S10 item number, required for `post`. */
-  postalItem?: string;
-  clerk: string;
-  /** Who collected the result at the counter. */
-  receivedBy?: string;
-  /** Needed when the dossier was not received at this desk. */
-  applicantName?: string;
-  returnedAt?: string;
-  printer?: string;
-}
-
-export interface FlowResult {
-  code: string;
-  eventId: string;
-  printJobId: string;
-  printJobState: JobState;
-}
+import type { DossierReceipt, DossierReceiptData, DossierReceived, FlowAnswer, ReceiveBody, ResultSlip, ReturnBody } from './schemas.ts';
 
 export interface FlowDeps {
   events: Events;
@@ -102,7 +56,7 @@ export class DossierFlows {
     return parsed;
   }
 
-  receive(codeText: string, input: ReceiveInput): FlowResult {
+  receive(codeText: string, input: ReceiveBody): FlowAnswer {
     const code = this.code(codeText);
     const now = this.now();
     const receivedAt = time(input.receivedAt, 'receivedAt', now);
@@ -123,7 +77,7 @@ export class DossierFlows {
     // Its result went back to the citizen at this desk (received elsewhere): a new receipt would contradict it.
     if (known?.returned_at) throw new HttpError(409, 'already-returned', `the result of dossier ${code.code} was already returned; it cannot be received again`, `Hồ sơ ${code.code} đã trả kết quả; không tiếp nhận lại được`);
 
-    const receipt = {
+    const receipt: DossierReceipt = {
       dossierCode: code.code,
       agencyName: input.agencyName ?? this.d.agencyName,
       ...(input.receivingUnit ? { receivingUnit: input.receivingUnit } : {}),
@@ -140,8 +94,10 @@ export class DossierFlows {
       ...(input.registerBook ? { registerBook: input.registerBook } : {}),
     };
     const result = this.d.events.transaction((tx) => {
-      const ev = tx.emit('hcc.dossier.received', code.code, { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) }, { personal: true });
-      const job = this.d.printing.submit({ template: 'dossier-receipt', data: { ...receipt, ...(input.copies ? { copies: input.copies } : {}) }, ...(input.printer ? { printer: input.printer } : {}), ...(input.format ? { format: input.format } : {}) }, tx);
+      const received: DossierReceived = { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) };
+      const ev = tx.emit('hcc.dossier.received', code.code, received, { personal: true });
+      const printed: DossierReceiptData = { ...receipt, ...(input.copies ? { copies: input.copies } : {}) };
+      const job = this.d.printing.submit({ template: 'dossier-receipt', data: printed, ...(input.printer ? { printer: input.printer } : {}), ...(input.format ? { format: input.format } : {}) }, tx);
       this.d.store.insertReceived({ code: code.code, received_at: receipt.receivedAt, appointment_at: receipt.appointmentAt, return_method: input.returnMethod, applicant_name: input.applicant.name, received_event_id: ev.id, receipt_job_id: job.id });
       return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };
     });
@@ -149,7 +105,7 @@ export class DossierFlows {
     return result;
   }
 
-  return(codeText: string, input: ReturnInput): FlowResult {
+  return(codeText: string, input: ReturnBody): FlowAnswer {
     const code = this.code(codeText);
     const now = this.now();
     const returnedAt = time(input.returnedAt, 'returnedAt', now);
@@ -170,7 +126,7 @@ export class DossierFlows {
     const applicantName = input.applicantName ?? (local?.applicant_name || undefined);
     if (!applicantName) throw bad('applicant-name-required', 'this dossier was not received at this desk: give applicantName', 'Hồ sơ không tiếp nhận tại quầy này: cần nhập tên người nộp');
 
-    const slip = {
+    const slip: ResultSlip = {
       dossierCode: code.code,
       applicantName,
       returnedAt: new Date(returnedAt).toISOString(),

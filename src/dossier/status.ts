@@ -7,24 +7,8 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { withSystemRoots } from '../tls.ts';
-import type { DossierStore, LocalDossier } from './store.ts';
-
-export interface DossierStatus {
-  code: string;
-  centralReachable: boolean;
-  /** Central status, e.g. `processing`, `returned`, `unknown` (the central side does not know the code). */
-  status?: string;
-  statusText?: string;
-  statusTextVi?: string;
-  appointmentAt?: string;
-  updatedAt?: string;
-  /** What this desk recorded (no personal data); null when nothing. */
-  local: LocalDossier | null;
-  message?: string;
-  messageVi?: string;
-  checkedAt: string;
-  cached: boolean;
-}
+import type { DossierStore } from './store.ts';
+import type { DossierStatus } from './schemas.ts';
 
 export interface StatusOptions {
   statusUrl: string;

@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import type { Vault } from '../security/vault.ts';
+import type { LocalDossier } from './schemas.ts';
 
 export const DOSSIER_MIGRATIONS = [
   `CREATE TABLE dossiers (
@@ -37,18 +38,6 @@ export interface DossierRow {
   postal_item: string | null;
   returned_event_id: string | null;
   slip_job_id: string | null;
-}
-
-/** The local record as a look-up may show it (no personal data). */
-export interface LocalDossier {
-  /** Absent when the dossier was received at another desk and only returned here. */
-  receivedAt?: string;
-  appointmentAt?: string;
-  returnMethod?: 'counter' | 'post';
-  receiptPrintJobId?: string;
-  returnedAt?: string;
-  returnedBy?: 'counter' | 'post';
-  postalItem?: string;
 }
 
 export class DossierStore {

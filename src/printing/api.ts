@@ -2,13 +2,15 @@
  * What other concerns (queue, dossier flows, pages) need from printing: submit a job, possibly
  * inside the transaction of the change it belongs to, and read its state.
  */
+import Type, { type Static } from 'typebox';
 import type { Tx } from '../events.ts';
 
 export const TEMPLATES = ['queue-ticket', 'dossier-receipt', 'result-slip', 'test-page'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 /** `interrupted`: the daemon died mid-transfer; reprinted only on explicit retry. */
-export type JobState = 'queued' | 'printing' | 'printed' | 'failed' | 'waiting' | 'interrupted';
+export const JobState = Type.Union([Type.Literal('queued'), Type.Literal('printing'), Type.Literal('printed'), Type.Literal('failed'), Type.Literal('waiting'), Type.Literal('interrupted')]);
+export type JobState = Static<typeof JobState>;
 
 export interface PrintRequest {
   /** Device id; default printer when absent. */

@@ -6,7 +6,8 @@ import { pdfkitLib } from '../lazy.ts';
 import { FONT_FILES } from './font.ts';
 import { qrMatrix } from './symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';
-import type { Branding, DossierReceipt } from './templates.ts';
+import type { Branding } from './templates.ts';
+import type { DossierReceiptData } from '../dossier/schemas.ts';
 
 /**
  * OpenType features for every text run: no `ccmp`, whose decomposition of some precomposed
@@ -15,7 +16,7 @@ import type { Branding, DossierReceipt } from './templates.ts';
  */
 const F = { ccmp: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
 
-export function dossierReceiptPdf(d: DossierReceipt, branding: Branding): Promise<Buffer> {
+export function dossierReceiptPdf(d: DossierReceiptData, branding: Branding): Promise<Buffer> {
   const PDFDocument = pdfkitLib();
   const doc = new PDFDocument({ size: 'A4', margins: { top: 50, bottom: 50, left: 60, right: 60 }, info: { Title: `Giấy tiếp nhận hồ sơ ${d.dossierCode}`, Creator: 'hcc-agent' } });
   doc.registerFont('R', FONT_FILES.regular);

@@ -8,7 +8,8 @@ import { encodeTextJob } from './escpos-text.ts';
 import { renderDoc } from './layout.ts';
 import { dossierReceiptPdf } from './pdf.ts';
 import type { Raster } from './raster.ts';
-import { TEMPLATE_DEFS, type Branding, type DossierReceipt } from './templates.ts';
+import { TEMPLATE_DEFS, type Branding } from './templates.ts';
+import type { DossierReceiptData } from '../dossier/schemas.ts';
 
 export interface RenderedJob {
   /** What the paper shows, one raster per cut page (empty for A4). */
@@ -28,7 +29,7 @@ export interface JobInput {
 
 export async function renderJob(job: JobInput, printer: Pick<Printer, 'widthDots' | 'accepts'>, branding: Branding, profile?: PrinterProfile): Promise<RenderedJob> {
   if (job.format === 'a4' || printer.accepts === 'pdf') {
-    return { pages: [], bytes: await dossierReceiptPdf(job.data as DossierReceipt, branding), kind: 'pdf' };
+    return { pages: [], bytes: await dossierReceiptPdf(job.data as DossierReceiptData, branding), kind: 'pdf' };
   }
   const width = printer.widthDots || 576;
   const docs = TEMPLATE_DEFS[job.template].build(job.data, { branding, width, printerId: job.printerId, createdAt: job.createdAt });

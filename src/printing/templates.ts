@@ -1,8 +1,9 @@
 /**
  * Templates: validated data in, layout out. Each template has a TypeBox schema (data refused with
- * a clear 400 before anything is stored) and a builder that returns one layout per paper copy.
+ * a clear 400 before anything is stored), kept with the shapes of its domain (dossier/schemas.ts,
+ * queue/schemas.ts), and a builder that returns one layout per paper copy.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TemplateName } from './api.ts';
 import { labelled, text, type Block, type Doc } from './layout.ts';
@@ -10,6 +11,8 @@ import type { Raster } from './raster.ts';
 import { dateVi, longTimeVi, money, shortTime } from './format.ts';
 import { allLetters } from './vietnamese.ts';
 import { isRealDateTime } from '../dates.ts';
+import { DossierReceiptData, ResultSlip } from '../dossier/schemas.ts';
+import { QueueTicketData } from '../queue/schemas.ts';
 
 export interface Branding {
   agencyName: string;
@@ -30,70 +33,12 @@ export interface BuildContext {
   createdAt: string;
 }
 
-const Str = (max: number, extra: object = {}) => Type.String({ minLength: 1, maxLength: max, ...extra });
-const IsoTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', maxLength: 40, description: 'ISO 8601 time with zone, e.g. 2026-11-22T07:05:00Z.' });
-const Count = Type.Integer({ minimum: 0, maximum: 1000 });
-
-export const QueueTicketData = Type.Object(
-  {
-    number: Str(16),
-    serviceName: Str(120),
-    serviceNameEn: Type.Optional(Str(120)),
-    issuedAt: IsoTime,
-    waitingAhead: Type.Integer({ minimum: 0, maximum: 99999 }),
-    estimatedWaitMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
-    counterHint: Type.Optional(Str(120)),
-    qr: Type.Optional(Str(512)),
-  },
-  { additionalProperties: false },
-);
-
-export const DossierReceiptData = Type.Object(
-  {
-    dossierCode: Str(64),
-    agencyName: Str(200),
-    receivingUnit: Type.Optional(Str(200)),
-    applicant: Type.Object(
-      { name: Str(200), address: Type.Optional(Type.String({ maxLength: 300 })), phone: Type.Optional(Type.String({ maxLength: 30 })), email: Type.Optional(Type.String({ maxLength: 200 })) },
-      { additionalProperties: false },
-    ),
-    request: Str(1000),
-    components: Type.Array(Type.Object({ name: Str(300), originals: Count, copies: Count }, { additionalProperties: false }), { minItems: 1, maxItems: 60 }),
-    sets: Type.Integer({ minimum: 1, maximum: 100 }),
-    processingTime: Str(200),
-    receivedAt: IsoTime,
-    appointmentAt: IsoTime,
-    returnMethod: Type.Union([Type.Literal('counter'), Type.Literal('post')]),
-    clerk: Str(120),
-    fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
-    copies: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)])),
-    registerBook: Type.Optional(Str(60)),
-  },
-  { additionalProperties: false },
-);
-
-export const ResultSlipData = Type.Object(
-  {
-    dossierCode: Str(64),
-    applicantName: Str(200),
-    returnedAt: IsoTime,
-    returnMethod: Type.Union([Type.Literal('counter'), Type.Literal('post')]),
-    postalItem: Type.Optional(Type.String({ pattern: '^[A-Z]{2}\\d{9}[A-Z]{2}$', description: 'UPU S10 item number, e.g. EE123456785VN.' })),
-    clerk: Str(120),
-    receivedBy: Type.Optional(Str(200)),
-  },
-  { additionalProperties: false },
-);
-
 export const TestPageData = Type.Object({}, { additionalProperties: false });
 
-export type QueueTicket = Static<typeof QueueTicketData>;
-export type DossierReceipt = Static<typeof DossierReceiptData>;
-export type ResultSlip = Static<typeof ResultSlipData>;
 
 const big = (w: number) => (w >= 512 ? 1 : 0.8);
 
-function queueTicket(d: QueueTicket, c: BuildContext): Doc[] {
+function queueTicket(d: QueueTicketData, c: BuildContext): Doc[] {
   const k = big(c.width);
   const s = Math.round(24 * k);
   const tz = c.branding.timezone;
@@ -113,7 +58,7 @@ function queueTicket(d: QueueTicket, c: BuildContext): Doc[] {
   return [{ width: c.width, blocks }];
 }
 
-function dossierReceipt(d: DossierReceipt, c: BuildContext): Doc[] {
+function dossierReceipt(d: DossierReceiptData, c: BuildContext): Doc[] {
   const s = Math.round(22 * big(c.width));
   const tz = c.branding.timezone;
   const copies = d.copies ?? 1;
@@ -232,7 +177,7 @@ interface TemplateDef {
 export const TEMPLATE_DEFS: Record<TemplateName, TemplateDef> = {
   'queue-ticket': { schema: QueueTicketData, build: queueTicket, subject: (d) => d.number },
   'dossier-receipt': { schema: DossierReceiptData, build: dossierReceipt, subject: (d) => d.dossierCode },
-  'result-slip': { schema: ResultSlipData, build: resultSlip, subject: (d) => d.dossierCode },
+  'result-slip': { schema: ResultSlip, build: resultSlip, subject: (d) => d.dossierCode },
   'test-page': { schema: TestPageData, build: testPage, subject: () => undefined },
 };
 

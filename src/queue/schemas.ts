@@ -1,5 +1,6 @@
 /** The queue API's shapes (TypeBox): validation, OpenAPI for the kiosk/counter/board pages, and types. */
 import Type, { type Static } from 'typebox';
+import { IsoTime, Str } from '../schema.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
 const Text = (description: string) => Type.String({ maxLength: 500, description });
@@ -217,3 +218,19 @@ export const LinkState = Type.Object({
   notice: Type.Union([Notice, Type.Null()]),
 });
 export type LinkState = Static<typeof LinkState>;
+
+/** Data of the queue-ticket print template. */
+export const QueueTicketData = Type.Object(
+  {
+    number: Str(16),
+    serviceName: Str(120),
+    serviceNameEn: Type.Optional(Str(120)),
+    issuedAt: IsoTime(),
+    waitingAhead: Type.Integer({ minimum: 0, maximum: 99999 }),
+    estimatedWaitMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+    counterHint: Type.Optional(Str(120)),
+    qr: Type.Optional(Str(512)),
+  },
+  { additionalProperties: false },
+);
+export type QueueTicketData = Static<typeof QueueTicketData>;

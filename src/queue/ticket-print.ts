@@ -9,7 +9,7 @@ import type { PrintSubmitter } from '../printing/api.ts';
 import type { HttpError } from '../http/errors.ts';
 import type { DeviceManager } from '../devices.ts';
 import type { QueueConfig } from './config.ts';
-import type { IssueResult, Notice } from './schemas.ts';
+import type { IssueResult, Notice, QueueTicketData } from './schemas.ts';
 
 export interface TicketPrintDeps {
   db: Db;
@@ -28,27 +28,19 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
   const category = d.config.priority.categories.find((c) => c.id === t.priority);
   const counters = d.config.counters.filter((c) => c.services.includes(t.serviceId)).map((c) => c.name);
   const hint = [category ? `Ưu tiên: ${category.name}` : '', counters.join(', ')].filter(Boolean).join(' · ').slice(0, 120);
+  const data: QueueTicketData = {
+    number: t.number,
+    serviceName: service?.name ?? t.serviceId,
+    ...(service?.nameEn ? { serviceNameEn: service.nameEn } : {}),
+    issuedAt: t.issuedAt,
+    waitingAhead: t.waitingAhead,
+    // An estimate beyond the working day means nothing on paper; the ticket then shows none.
+    ...(t.estimatedWaitMinutes !== undefined && t.estimatedWaitMinutes <= 1440 ? { estimatedWaitMinutes: t.estimatedWaitMinutes } : {}),
+    ...(hint ? { counterHint: hint } : {}),
+  };
   let jobId: string;
   try {
-    const submit = () =>
-      d.printing().submit(
-        {
-          template: 'queue-ticket',
-          printer,
-          // The fields of printing's QueueTicketData (src/printing/templates.ts).
-          data: {
-            number: t.number,
-            serviceName: service?.name ?? t.serviceId,
-            ...(service?.nameEn ? { serviceNameEn: service.nameEn } : {}),
-            issuedAt: t.issuedAt,
-            waitingAhead: t.waitingAhead,
-            // An estimate beyond the working day means nothing on paper; the ticket then shows none.
-            ...(t.estimatedWaitMinutes !== undefined && t.estimatedWaitMinutes <= 1440 ? { estimatedWaitMinutes: t.estimatedWaitMinutes } : {}),
-            ...(hint ? { counterHint: hint } : {}),
-          },
-        },
-        tx,
-      );
+    const submit = () => d.printing().submit({ template: 'queue-ticket', printer, data }, tx);
     jobId = (tx ? d.db.transaction(submit)() : submit()).id;
   } catch (err) {
     const e = err as Partial<HttpError> & Error;

@@ -2,92 +2,12 @@
  * Dossier flows: POST /dossiers/:code/receive and /return (scope `dossier`) record the event and
  * queue the printout in one transaction; GET /dossiers/:code asks the central system for the status.
  */
-import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { DossierStore } from '../../dossier/store.ts';
 import { DossierFlows } from '../../dossier/flows.ts';
 import { StatusLookup } from '../../dossier/status.ts';
-
-const Str = (max: number, extra: object = {}) => Type.String({ minLength: 1, maxLength: max, ...extra });
-const IsoTime = (description: string) => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', maxLength: 40, description: `${description} ISO 8601 with zone, e.g. 2026-11-22T14:05:00+07:00.` });
-const Count = Type.Integer({ minimum: 0, maximum: 1000 });
-const Code = Type.Object({ code: Str(128, { description: 'Dossier code (mã hồ sơ), e.g. 000.00.21.H30-261122-0001.' }) });
-
-const ReceiveBody = Type.Object(
-  {
-    agencyName: Type.Optional(Str(200, { description: 'Default: printing.agencyName.' })),
-    receivingUnit: Type.Optional(Str(200)),
-    applicant: Type.Object(
-      {
-        name: Str(200),
-        address: Type.Optional(Type.String({ maxLength: 300 })),
-        phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+ ().-]*$' })),
-        email: Type.Optional(Type.String({ maxLength: 200 })),
-      },
-      { additionalProperties: false, description: 'Personal data: sent to the central system in the event, never logged.' },
-    ),
-    request: Str(1000, { description: 'Nội dung yêu cầu giải quyết.' }),
-    components: Type.Array(Type.Object({ name: Str(300), originals: Count, copies: Count }, { additionalProperties: false }), { minItems: 1, maxItems: 60, description: 'Thành phần hồ sơ with counts of originals and copies.' }),
-    sets: Type.Integer({ minimum: 1, maximum: 100, description: 'Số bộ.' }),
-    processingTime: Str(200, { description: 'Thời gian giải quyết theo quy định, e.g. "15 ngày làm việc".' }),
-    receivedAt: Type.Optional(IsoTime('When the dossier was received; default now.')),
-    appointmentAt: IsoTime('Appointment to collect the result; after receivedAt.'),
-    returnMethod: Type.Union([Type.Literal('counter'), Type.Literal('post')]),
-    clerk: Str(120),
-    fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'VND.' })),
-    registerBook: Type.Optional(Str(60, { description: 'Số sổ tiếp nhận.' })),
-    copies: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)], { description: 'Receipt copies (Liên 1: Lưu, Liên 2: Giao người nộp).' })),
-    printer: Type.Optional(Str(64, { description: 'Printer device id; default printer when absent.' })),
-    format: Type.Optional(Type.Union([Type.Literal('thermal'), Type.Literal('a4')])),
-  },
-  { additionalProperties: false },
-);
-
-const ReturnBody = Type.Object(
-  {
-    returnMethod: Type.Union([Type.Literal('counter'), Type.Literal('post')]),
-    postalItem: Type.Optional(Str(32, { description: 'UPU S10 item number (check digit verified), required for post, e.g. EE123456785VN.' })),
-    clerk: Str(120),
-    receivedBy: Type.Optional(Str(200, { description: 'Who collected the result at the counter.' })),
-    applicantName: Type.Optional(Str(200, { description: 'Needed when the dossier was not received at this desk.' })),
-    returnedAt: Type.Optional(IsoTime('When the result was handed over; default now.')),
-    printer: Type.Optional(Str(64)),
-  },
-  { additionalProperties: false },
-);
-
-const FlowAnswer = Type.Object({
-  code: Type.String(),
-  eventId: Type.String({ description: 'CloudEvents id of the recorded event.' }),
-  printJobId: Type.String(),
-  printJobState: Type.String(),
-});
-
-const LocalSchema = Type.Object({
-  receivedAt: Type.Optional(Type.String()),
-  appointmentAt: Type.Optional(Type.String()),
-  returnMethod: Type.Optional(Type.String()),
-  receiptPrintJobId: Type.Optional(Type.String()),
-  returnedAt: Type.Optional(Type.String()),
-  returnedBy: Type.Optional(Type.String()),
-  postalItem: Type.Optional(Type.String()),
-});
-
-const StatusAnswer = Type.Object({
-  code: Type.String(),
-  centralReachable: Type.Boolean(),
-  status: Type.Optional(Type.String()),
-  statusText: Type.Optional(Type.String()),
-  statusTextVi: Type.Optional(Type.String()),
-  appointmentAt: Type.Optional(Type.String()),
-  updatedAt: Type.Optional(Type.String()),
-  local: Type.Union([LocalSchema, Type.Null()]),
-  message: Type.Optional(Type.String()),
-  messageVi: Type.Optional(Type.String()),
-  checkedAt: Type.String(),
-  cached: Type.Boolean(),
-});
+import { DossierCodeParams as Code, DossierStatus, FlowAnswer, ReceiveBody, ReturnBody } from '../../dossier/schemas.ts';
 
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
@@ -132,7 +52,7 @@ export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
 
   app.get(
     '/dossiers/:code',
-    { schema: { summary: 'Dossier status from the central system, or what this desk knows when it cannot be reached', tags: ['dossiers'], params: Code, response: { 200: StatusAnswer, 400: { $ref: 'ErrorBody#' } } } },
+    { schema: { summary: 'Dossier status from the central system, or what this desk knows when it cannot be reached', tags: ['dossiers'], params: Code, response: { 200: DossierStatus, 400: { $ref: 'ErrorBody#' } } } },
     async (req) => {
       const code = flows.code(req.params.code).code;
       ctx.security.audit.record(req.caller.name, 'dossier.read', code);

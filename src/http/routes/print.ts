@@ -3,11 +3,10 @@ import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { TEMPLATES } from '../../printing/api.ts';
+import { JobState as State, TEMPLATES } from '../../printing/api.ts';
 import type { PrintService } from '../../printing/service.ts';
 import type { PaperSource, SimulatedPrinter } from '../../../drivers/printer/simulated.ts';
 
-const State = Type.Union([Type.Literal('queued'), Type.Literal('printing'), Type.Literal('printed'), Type.Literal('failed'), Type.Literal('waiting'), Type.Literal('interrupted')]);
 const Template = Type.Union([Type.Literal('queue-ticket'), Type.Literal('dossier-receipt'), Type.Literal('result-slip'), Type.Literal('test-page')], { description: `One of ${TEMPLATES.join(', ')}.` });
 
 const Job = Type.Object({

@@ -1,0 +1,147 @@
+/**
+ * The dossier's shapes (TypeBox), one schema each, with their types derived: the bodies and answers
+ * of the /dossiers routes (validation and OpenAPI), the receipt and the slip as recorded in
+ * `hcc.dossier.received` / `hcc.dossier.result.returned` and printed (templates dossier-receipt and
+ * result-slip), and the status look-up the kiosk shows.
+ */
+import Type, { type Static } from 'typebox';
+import { IsoTime, Str } from '../schema.ts';
+import { JobState } from '../printing/api.ts';
+
+const zoned = (description: string) => IsoTime(`${description} ISO 8601 with zone, e.g. 2026-11-22T14:05:00+07:00.`);
+const Count = Type.Integer({ minimum: 0, maximum: 1000 });
+
+export const ReturnMethod = Type.Union([Type.Literal('counter'), Type.Literal('post')]);
+export type ReturnMethod = Static<typeof ReturnMethod>;
+
+export const DossierCodeParams = Type.Object({ code: Str(128, { description: 'Dossier code (mã hồ sơ), e.g. 000.00.21.H30-261122-0001.' }) });
+
+export const Applicant = Type.Object(
+  {
+    name: Str(200),
+    address: Type.Optional(Type.String({ maxLength: 300 })),
+    phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+ ().-]*$' })),
+    email: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false, description: 'Personal data: sent to the central system in the event, never logged.' },
+);
+export type Applicant = Static<typeof Applicant>;
+
+export const DossierComponent = Type.Object({ name: Str(300), originals: Count, copies: Count }, { additionalProperties: false });
+
+/** Liên 1: Lưu, Liên 2: Giao người nộp. */
+const ReceiptCopies = Type.Union([Type.Literal(1), Type.Literal(2)], { description: 'Receipt copies (Liên 1: Lưu, Liên 2: Giao người nộp).' });
+
+/** What the receipt (Mẫu 01) says besides the dossier code. */
+const receiptFields = {
+  agencyName: Str(200),
+  receivingUnit: Type.Optional(Str(200)),
+  applicant: Applicant,
+  request: Str(1000, { description: 'Nội dung yêu cầu giải quyết.' }),
+  components: Type.Array(DossierComponent, { minItems: 1, maxItems: 60, description: 'Thành phần hồ sơ with counts of originals and copies.' }),
+  sets: Type.Integer({ minimum: 1, maximum: 100, description: 'Số bộ.' }),
+  processingTime: Str(200, { description: 'Thời gian giải quyết theo quy định, e.g. "15 ngày làm việc".' }),
+  receivedAt: zoned('When the dossier was received.'),
+  appointmentAt: zoned('Appointment to collect the result; after receivedAt.'),
+  returnMethod: ReturnMethod,
+  clerk: Str(120),
+  fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'VND.' })),
+  registerBook: Type.Optional(Str(60, { description: 'Số sổ tiếp nhận.' })),
+};
+
+/** The receipt as recorded and printed; times in UTC. */
+export const DossierReceipt = Type.Object({ dossierCode: Str(64), ...receiptFields }, { additionalProperties: false });
+export type DossierReceipt = Static<typeof DossierReceipt>;
+
+/** Data of `hcc.dossier.received`: the receipt and the agency code read from the dossier code. */
+export const DossierReceived = Type.Object(
+  { ...DossierReceipt.properties, agencyCode: Type.Optional(Type.String({ description: 'Agency part of the dossier code, when its pattern names one.' })) },
+  { additionalProperties: false },
+);
+export type DossierReceived = Static<typeof DossierReceived>;
+
+/** Data of the dossier-receipt print template. */
+export const DossierReceiptData = Type.Object({ ...DossierReceipt.properties, copies: Type.Optional(ReceiptCopies) }, { additionalProperties: false });
+export type DossierReceiptData = Static<typeof DossierReceiptData>;
+
+/** POST /dossiers/:code/receive. */
+export const ReceiveBody = Type.Object(
+  {
+    ...receiptFields,
+    agencyName: Type.Optional(Str(200, { description: 'Default: printing.agencyName.' })),
+    receivedAt: Type.Optional(zoned('When the dossier was received; default now.')),
+    copies: Type.Optional(ReceiptCopies),
+    printer: Type.Optional(Str(64, { description: 'Printer device id; default printer when absent.' })),
+    format: Type.Optional(Type.Union([Type.Literal('thermal'), Type.Literal('a4')])),
+  },
+  { additionalProperties: false },
+);
+export type ReceiveBody = Static<typeof ReceiveBody>;
+
+/** The result slip as recorded in `hcc.dossier.result.returned` and printed (template result-slip). */
+export const ResultSlip = Type.Object(
+  {
+    dossierCode: Str(64),
+    applicantName: Str(200),
+    returnedAt: IsoTime(),
+    returnMethod: ReturnMethod,
+    postalItem: Type.Optional(Type.String({ pattern: '^[A-Z]{2}\\d{9}[A-Z]{2}$', description: 'UPU S10 item number, e.g. EE123456785VN.' })),
+    clerk: Str(120),
+    receivedBy: Type.Optional(Str(200)),
+  },
+  { additionalProperties: false },
+);
+export type ResultSlip = Static<typeof ResultSlip>;
+
+/** POST /dossiers/:code/return. */
+export const ReturnBody = Type.Object(
+  {
+    returnMethod: ReturnMethod,
+    postalItem: Type.Optional(Str(32, { description: 'UPU S10 item number (check digit verified), required for post, e.g. EE123456785VN.' })),
+    clerk: Str(120),
+    receivedBy: Type.Optional(Str(200, { description: 'Who collected the result at the counter.' })),
+    applicantName: Type.Optional(Str(200, { description: 'Needed when the dossier was not received at this desk.' })),
+    returnedAt: Type.Optional(zoned('When the result was handed over; default now.')),
+    printer: Type.Optional(Str(64)),
+  },
+  { additionalProperties: false },
+);
+export type ReturnBody = Static<typeof ReturnBody>;
+
+/** The answer of receive and return. */
+export const FlowAnswer = Type.Object({
+  code: Type.String(),
+  eventId: Type.String({ description: 'CloudEvents id of the recorded event.' }),
+  printJobId: Type.String(),
+  printJobState: JobState,
+});
+export type FlowAnswer = Static<typeof FlowAnswer>;
+
+/** The local record as a look-up may show it (no personal data). */
+export const LocalDossier = Type.Object({
+  receivedAt: Type.Optional(Type.String({ description: 'Absent when the dossier was received at another desk and only returned here.' })),
+  appointmentAt: Type.Optional(Type.String()),
+  returnMethod: Type.Optional(ReturnMethod),
+  receiptPrintJobId: Type.Optional(Type.String()),
+  returnedAt: Type.Optional(Type.String()),
+  returnedBy: Type.Optional(ReturnMethod),
+  postalItem: Type.Optional(Type.String()),
+});
+export type LocalDossier = Static<typeof LocalDossier>;
+
+/** GET /dossiers/:code: the central status, or what this desk recorded when the central side cannot be reached. */
+export const DossierStatus = Type.Object({
+  code: Type.String(),
+  centralReachable: Type.Boolean(),
+  status: Type.Optional(Type.String({ description: 'Central status, e.g. processing, returned, unknown (the central side does not know the code).' })),
+  statusText: Type.Optional(Type.String()),
+  statusTextVi: Type.Optional(Type.String()),
+  appointmentAt: Type.Optional(Type.String()),
+  updatedAt: Type.Optional(Type.String()),
+  local: Type.Union([LocalDossier, Type.Null()], { description: 'What this desk recorded (no personal data); null when nothing.' }),
+  message: Type.Optional(Type.String()),
+  messageVi: Type.Optional(Type.String()),
+  checkedAt: Type.String(),
+  cached: Type.Boolean(),
+});
+export type DossierStatus = Static<typeof DossierStatus>;
