@@ -4,11 +4,12 @@
  * touches a system cupsd (if one runs, it keeps /etc/cups, port 631 and /run/cups to itself).
  * Tests run as root, which cupsd needs (it drops to `lp` for filters).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './process.ts';
+import { spawnPeer, stopPeer, waitReady, type Peer } from './peer.ts';
 
 /** The generic PDF model from cups-filters: jobs go through pdftopdf and reach the device as PDF (behind a PJL header). */
 export const GENERIC_PDF_PPD = '/usr/share/ppd/cupsfilters/Generic-PDF_Printer-PDF.ppd';
@@ -20,8 +21,9 @@ export interface RunResult {
 }
 
 export class PrivateCupsd {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  private peer: Peer | null = null;
+  /** `filesConf`: extra cups-files.conf lines (a test of a scheduler that will not start). */
+  constructor(private readonly opts: { filesConf?: string[] } = {}) {}
   dir = '';
   port = 0;
 
@@ -38,31 +40,25 @@ export class PrivateCupsd {
   async start(timeoutMs = 10000): Promise<void> {
     if (!this.dir) await this.configure();
     const etc = join(this.dir, 'etc');
-    this.child = spawn('/usr/sbin/cupsd', ['-f', '-c', join(etc, 'cupsd.conf'), '-s', join(etc, 'cups-files.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    this.child.stderr!.on('data', (d) => (stderr += d));
-    const child = this.child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const t0 = Date.now();
-    while (Date.now() - t0 < timeoutMs) {
-      if (child.exitCode !== null) throw new Error(`cupsd exited ${child.exitCode}: ${stderr}`);
-      const r = await this.run('lpstat', ['-r']);
-      if (r.code === 0 && /scheduler is running/.test(r.stdout)) return;
-      await new Promise((res) => setTimeout(res, 50));
+    // cupsd writes why it stops to its ErrorLog, not to stderr: the peer's error shows that log.
+    const peer = spawnPeer('cupsd', '/usr/sbin/cupsd', ['-f', '-c', join(etc, 'cupsd.conf'), '-s', join(etc, 'cups-files.conf')], { logFile: this.errorLog });
+    this.peer = peer;
+    try {
+      await waitReady(peer, async () => {
+        const r = await this.run('lpstat', ['-r']);
+        return r.code === 0 && /scheduler is running/.test(r.stdout);
+      }, timeoutMs);
+    } catch (err) {
+      await this.stop();
+      throw err;
     }
-    await this.stop();
-    throw new Error(`cupsd on port ${this.port} did not answer within ${timeoutMs} ms: ${stderr}`);
   }
 
   /** SIGTERM and wait (SIGKILL after 5 s); the dir stays for a restart until cleanup(). */
   async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(killer);
+    const peer = this.peer;
+    this.peer = null;
+    await stopPeer(peer);
   }
 
   async cleanup(): Promise<void> {
@@ -96,9 +92,14 @@ export class PrivateCupsd {
     return r;
   }
 
-  /** Adds an enabled queue whose device is a file; returns the file's path. `ppd` absent: a raw queue. */
+  /**
+   * Adds an enabled queue whose device is a file; returns the file's path. `ppd` absent: a raw queue.
+   * The file is made here: since Debian's cups 2.4.2-3+deb12u10 the scheduler opens a file: device
+   * O_WRONLY|O_EXCL without O_CREAT, so a missing one stops the job ("could not open the output file").
+   */
   async addQueue(name: string, ppd?: string): Promise<string> {
     const out = join(this.dir, 'out', `${name}.out`);
+    writeFileSync(out, '', { mode: 0o666 });
     await this.must('lpadmin', ['-p', name, '-E', '-v', `file://${out}`, ...(ppd ? ['-P', ppd] : ['-m', 'raw'])]);
     return out;
   }
@@ -137,10 +138,12 @@ export class PrivateCupsd {
         `PageLog ${d}/log/page_log`,
         // file: device URIs are refused unless this is on; they let a test read what a printer would get.
         'FileDevice Yes',
-        'Printcap',
+        // A private printcap (an empty value, meaning none, is refused since cups 2.4.2-3+deb12u10).
+        `Printcap ${d}/state/printcap`,
         'SystemGroup root',
         'User lp',
         'Group lp',
+        ...(this.opts.filesConf ?? []),
         '',
       ].join('\n'),
     );

@@ -3,10 +3,11 @@
  * device (a test scanner or printer peer) sits on `deviceEnd`. stop() unplugs it; start() again
  * replugs it on the same paths.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnPeer, waitReady } from './peer.ts';
 
 export class PtyPair {
   private proc: ChildProcess | null = null;
@@ -22,9 +23,9 @@ export class PtyPair {
     // A SIGKILLed socat leaves its links behind: the wait below must see the new ones, not those.
     rmSync(this.deviceEnd, { force: true });
     rmSync(this.agentEnd, { force: true });
-    this.proc = spawn('socat', [`pty,raw,echo=0,link=${this.deviceEnd}`, `pty,raw,echo=0,link=${this.agentEnd}`], { stdio: 'ignore' });
-    for (let i = 0; i < 500 && !(existsSync(this.deviceEnd) && existsSync(this.agentEnd)); i++) await sleep(10);
-    if (!existsSync(this.agentEnd)) throw new Error('socat did not create the pty pair');
+    const peer = spawnPeer('socat', 'socat', [`pty,raw,echo=0,link=${this.deviceEnd}`, `pty,raw,echo=0,link=${this.agentEnd}`]);
+    this.proc = peer.child;
+    await waitReady(peer, () => existsSync(this.deviceEnd) && existsSync(this.agentEnd), 5000);
   }
 
   /** SIGKILL pulls the cable mid-transfer; SIGTERM lets socat close both ends. */

@@ -1,5 +1,5 @@
 /** Shared by the outbox tests and bench: a fake clock, delivery assertions, a mosquitto broker, free ports. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { OutboxStore } from '../../src/outbox/store.ts';
 import { tempDir } from '../helpers/agent.ts';
+import { spawnPeer, stopPeer, waitReady, type Peer } from '../helpers/peer.ts';
 
 /** Timers that fire only when the test advances time. */
 export class FakeClock implements Clock {
@@ -78,23 +79,27 @@ const canConnect = (port: number) =>
 
 /** mosquitto (Debian package) on a free port with its own config and persistence dir (sessions survive a graceful restart). */
 export class Broker {
-  proc: ChildProcess | null = null;
+  private peer: Peer | null = null;
   readonly dir = tempDir('hcc-mosq-');
   /** Runs as the current user (as root mosquitto would switch to `mosquitto` and lose our temp dir). `extra` adds config lines; it gets the broker's directory for files it refers to (e.g. an ACL file). */
   constructor(readonly port: number, extra: (dir: string) => string = () => '') {
-    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nuser ${userInfo().username}\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\nlog_dest none\nmax_queued_messages 0\n${extra(this.dir)}`);
+    // Its log goes to a file of its own, so a broker that will not start says why.
+    writeFileSync(join(this.dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nuser ${userInfo().username}\nallow_anonymous true\npersistence true\npersistence_location ${this.dir}/\nlog_dest file ${this.log}\nlog_type error\nlog_type warning\nmax_queued_messages 0\n${extra(this.dir)}`);
+  }
+  get log(): string {
+    return join(this.dir, 'mosquitto.log');
+  }
+  get proc(): ChildProcess | null {
+    return this.peer?.child ?? null;
   }
   async start(): Promise<void> {
-    this.proc = spawn('mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    await until(() => canConnect(this.port), 10000);
+    this.peer = spawnPeer('mosquitto', 'mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { logFile: this.log });
+    await waitReady(this.peer, () => canConnect(this.port), 10000);
   }
   async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM'); // graceful: mosquitto saves sessions to its persistence file
-    await exited;
+    const p = this.peer;
+    this.peer = null;
+    await stopPeer(p); // SIGTERM is graceful: mosquitto saves sessions to its persistence file
   }
 }
 
