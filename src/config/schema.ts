@@ -129,6 +129,7 @@ const SecuritySection = section(
       {
         max: key(Type.Integer({ minimum: 1 }), { title: 'Requests per window', description: 'Most requests one token or address may make per window.', default: 600 }),
         windowMs: key(Type.Integer({ minimum: 1000 }), { title: 'Window', description: 'Window length in milliseconds.', default: 60000 }),
+        refusedMax: key(Type.Integer({ minimum: 1 }), { title: 'Refusals per window', description: 'Most refused requests (unknown or malformed token, missing token) one address may make per window; past it the address gets 429 before any token is checked.', default: 20 }),
       },
     ),
   },

@@ -10,6 +10,7 @@ import type { Scope } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
 import { tokenHash, type TokenStore } from '../security/tokens.ts';
 import { looksLikeJwt, JwtRejected, type CentralJwtVerifier } from '../security/jwt.ts';
+import type { RefusalLimiter } from './refusals.ts';
 
 export interface SecurityOptions {
   allowedHosts: string[];
@@ -21,6 +22,8 @@ export interface SecurityOptions {
   store?: TokenStore;
   /** Short-lived tokens signed by the central system. */
   jwt?: CentralJwtVerifier;
+  /** Counts refused tokens per address and answers 429 past its limit. */
+  refusals?: RefusalLimiter;
 }
 
 export interface Caller {
@@ -61,6 +64,11 @@ export function isLoopbackAddress(ip: string | undefined): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
+/** Whom refusals are counted against: the address. */
+function refusalKey(req: FastifyRequest): string {
+  return req.ip;
+}
+
 export class AccessControl {
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
@@ -81,20 +89,25 @@ export class AccessControl {
   }
 
   /** A short-lived token signed by the central system (the only check that has to wait). */
-  private async centralToken(presented: string): Promise<{ name: string; scopes: readonly Scope[] } | null> {
+  private async centralToken(req: FastifyRequest, presented: string): Promise<{ name: string; scopes: readonly Scope[] } | null> {
     try {
       return await this.opts.jwt!.verify(presented);
     } catch (err) {
-      if (err instanceof JwtRejected) throw new HttpError(401, 'unauthorized', `Central token refused: ${err.message}`, 'Mã truy cập từ hệ thống trung tâm không hợp lệ');
+      if (err instanceof JwtRejected) throw this.refused(req, new HttpError(401, 'unauthorized', `Central token refused: ${err.message}`, 'Mã truy cập từ hệ thống trung tâm không hợp lệ'));
       throw err;
     }
+  }
+
+  /** The refusal to answer: `err`, or 429 once this caller has been refused too often. */
+  private refused(req: FastifyRequest, err: HttpError): HttpError {
+    return this.opts.refusals ? this.opts.refusals.refused(refusalKey(req), err) : err;
   }
 
   private presentedToken(req: FastifyRequest): string | null {
     const auth = req.headers.authorization;
     if (auth) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-      if (!m) throw new HttpError(401, 'unauthorized', 'Authorization must be "Bearer <token>"', 'Thiếu hoặc sai mã truy cập');
+      if (!m) throw this.refused(req, new HttpError(401, 'unauthorized', 'Authorization must be "Bearer <token>"', 'Thiếu hoặc sai mã truy cập'));
       return m[1];
     }
     // Browsers cannot set headers on WebSocket upgrades or <img> requests: accept a query token on GET.
@@ -142,19 +155,21 @@ export class AccessControl {
     // `routeOptions` afresh on each read, so it is read only when a token or a LAN caller makes it matter.
     if (presented === null) {
       const outsider = foreign || (this.opts.lanExposed && !isLoopbackAddress(req.socket?.remoteAddress ?? req.ip));
-      if (outsider && !req.routeOptions.config?.public) throw new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập');
+      if (outsider && !req.routeOptions.config?.public) throw this.refused(req, new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập'));
       return { name: 'local', scopes: 'all', origin };
     }
+    // An address refused too often is not even looked up: guessing tokens stops at the limit.
+    this.opts.refusals?.gate(refusalKey(req));
     const route = req.routeOptions.config ?? {};
     const grant = (tok: { name: string; scopes: readonly Scope[] } | null): Caller => {
-      if (!tok) throw new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ');
+      if (!tok) throw this.refused(req, new HttpError(401, 'unauthorized', 'Unknown or revoked token', 'Mã truy cập không hợp lệ'));
       if (route.scope && !tok.scopes.includes(route.scope)) {
         throw new HttpError(403, 'forbidden', `Token "${tok.name}" lacks the "${route.scope}" scope`, `Mã truy cập thiếu quyền "${route.scope}"`);
       }
       return { name: tok.name, scopes: tok.scopes, origin };
     };
     const tok = this.findToken(presented);
-    if (!tok && this.opts.jwt?.enabled && looksLikeJwt(presented)) return this.centralToken(presented).then(grant);
+    if (!tok && this.opts.jwt?.enabled && looksLikeJwt(presented)) return this.centralToken(req, presented).then(grant);
     return grant(tok);
   }
 

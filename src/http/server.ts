@@ -11,6 +11,7 @@ import { Histogram } from 'prom-client';
 import type { AgentContext } from '../context.ts';
 import { AccessControl, registerSecurity, isLoopbackAddress } from './security.ts';
 import { registerAbuseGuards } from './guards.ts';
+import { RefusalLimiter } from './refusals.ts';
 import { readFileSync } from 'node:fs';
 import { ErrorBody, HttpError } from './errors.ts';
 import { routes } from './routes/index.ts';
@@ -78,7 +79,8 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
   // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
   const lanExposed = !isLoopbackHost(config.agent.listen.host);
   if (opts.accessChecks) {
-    registerSecurity(app, new AccessControl({ ...config.security, lanExposed, store: ctx.security.tokens, jwt: ctx.security.jwt }));
+    const refusals = new RefusalLimiter(config.security.rateLimit.refusedMax, config.security.rateLimit.windowMs);
+    registerSecurity(app, new AccessControl({ ...config.security, lanExposed, store: ctx.security.tokens, jwt: ctx.security.jwt, refusals }));
     await registerAbuseGuards(app, ctx);
   } else {
     app.decorateRequest('caller', null as never);
