@@ -64,7 +64,7 @@ export interface SimulatableScanner extends BarcodeScanner {
 
 // ---------------------------------------------------------------- printers
 
-/** Decoded real-time status (ESC/POS DLE EOT 1–4); see src/printing for the bit tables. */
+/** Decoded real-time status (ESC/POS DLE EOT 1–4); bit tables in drivers/protocols/escpos/status.ts. */
 export interface PrinterCondition {
   online: boolean;
   coverOpen: boolean;

@@ -6,8 +6,8 @@ import Type from 'typebox';
 import type { Printer, PrinterCondition } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
 import { key } from '../../src/config/key.ts';
-import { CMD } from '../../src/printing/escpos.ts';
-import { decodeStatus, describeCondition, isGsRReply, isStatusByte, NO_ANSWER, type StatusBytes } from '../../src/printing/status.ts';
+import { CMD } from '../protocols/escpos/encode.ts';
+import { decodeStatus, describeCondition, isGsRReply, isStatusByte, NO_ANSWER, type StatusBytes } from '../protocols/escpos/status.ts';
 
 export const widthKey = key(Type.Union([Type.Literal(384), Type.Literal(512), Type.Literal(576)]), {
   title: 'Width (dots)',

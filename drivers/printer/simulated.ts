@@ -11,10 +11,10 @@ import { serialportLib } from '../../src/lazy.ts';
 import type { PrinterCondition } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../../src/config/key.ts';
-import { CMD } from '../../src/printing/escpos.ts';
-import { decodeStatus, type StatusBytes } from '../../src/printing/status.ts';
-import { rasterToPng, type Raster } from '../../src/printing/raster.ts';
-import { EscPosPaper, type CodePageMap } from './escpos-paper.ts';
+import { CMD } from '../protocols/escpos/encode.ts';
+import { decodeStatus, type StatusBytes } from '../protocols/escpos/status.ts';
+import { rasterToPng, type Raster } from '../protocols/escpos/raster.ts';
+import { EscPosPaper, type CodePageMap } from '../protocols/escpos/paper.ts';
 import { PrinterDevice, widthKey } from './base.ts';
 
 export const FINE: PrinterCondition = {

@@ -3,8 +3,8 @@
  * 12 × 24 dots) in a Vietnamese code page, QR codes with GS ( k. A line holding a character the
  * code page lacks is sent as a raster band instead, so nothing prints as '?'.
  */
-import { CMD, encodeRasterPage } from './escpos.ts';
-import { codecs, type CodecName } from './codepages.ts';
+import { CMD, encodeRasterPage } from '../../drivers/protocols/escpos/encode.ts';
+import { codecs, type CodecName } from '../../drivers/protocols/escpos/codepages.ts';
 import { breakLinesMono, type Block, type Doc, renderDoc, type Run } from './layout.ts';
 
 const CELL_W = 12;

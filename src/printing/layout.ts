@@ -6,8 +6,8 @@
 import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
 import { canvasLib } from '../lazy.ts';
 import { ensureFonts, fontSpec } from './font.ts';
-import { qrMatrix, code128Bars } from './symbols.ts';
-import { getDot, rasterFromRgba, type Raster } from './raster.ts';
+import { qrMatrix, code128Bars } from '../../drivers/protocols/escpos/symbols.ts';
+import { getDot, rasterFromRgba, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 
 export type Align = 'left' | 'center' | 'right';
 export interface Run {

@@ -1,7 +1,7 @@
 /** The configured logo: decoded, scaled to fit, and Floyd–Steinberg dithered to a 1-bit raster. */
 import { readFile } from 'node:fs/promises';
 import { canvasLib } from '../lazy.ts';
-import { emptyRaster, type Raster } from './raster.ts';
+import { emptyRaster, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 
 export async function loadLogo(path: string, paperWidth: number): Promise<Raster> {
   const img = await canvasLib().loadImage(await readFile(path));

@@ -4,7 +4,7 @@
  */
 import { pdfkitLib } from '../lazy.ts';
 import { FONT_FILES } from './font.ts';
-import { qrMatrix } from './symbols.ts';
+import { qrMatrix } from '../../drivers/protocols/escpos/symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';
 import type { Branding } from './templates.ts';
 import type { DossierReceiptData } from '../dossier/schemas.ts';

@@ -1,13 +1,13 @@
 /** A job's data → what goes to its printer: raster pages + ESC/POS bytes, text-mode bytes, or an A4 PDF. */
 import type { Printer } from '../../drivers/contracts.ts';
-import { EscPosPaper } from '../../drivers/printer/escpos-paper.ts';
+import { EscPosPaper } from '../../drivers/protocols/escpos/paper.ts';
 import type { TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
-import { encodeRasterJob } from './escpos.ts';
+import { encodeRasterJob } from '../../drivers/protocols/escpos/encode.ts';
 import { encodeTextJob } from './escpos-text.ts';
 import { renderDoc } from './layout.ts';
 import { dossierReceiptPdf } from './pdf.ts';
-import type { Raster } from './raster.ts';
+import type { Raster } from '../../drivers/protocols/escpos/raster.ts';
 import { TEMPLATE_DEFS, type Branding } from './templates.ts';
 import type { DossierReceiptData } from '../dossier/schemas.ts';
 

@@ -16,12 +16,12 @@ import { Gauge, type Registry } from 'prom-client';
 import { HttpError, notFound } from '../http/errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
-import { describeCondition, NO_ANSWER } from './status.ts';
+import { describeCondition, NO_ANSWER } from '../../drivers/protocols/escpos/status.ts';
 import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
 import { TEMPLATE_DEFS, validateTemplateData, type Branding } from './templates.ts';
 import type { RenderedJob } from './render.ts';
 import { RenderPool } from './render-pool.ts';
-import { rasterToPng, stack, type Raster } from './raster.ts';
+import { rasterToPng, stack, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 import { loadLogo } from './logo.ts';
 import { dossierReceiptPdf } from './pdf.ts';
 

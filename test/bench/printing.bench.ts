@@ -12,9 +12,9 @@ import { ThermalPrinter, PrinterTypes } from 'node-thermal-printer';
 import type { Row } from './run.ts';
 import { TEMPLATE_DEFS, type Branding } from '../../src/printing/templates.ts';
 import { renderDoc } from '../../src/printing/layout.ts';
-import { encodeRasterJob } from '../../src/printing/escpos.ts';
+import { encodeRasterJob } from '../../drivers/protocols/escpos/encode.ts';
 import { encodeTextJob } from '../../src/printing/escpos-text.ts';
-import { getDot, type Raster } from '../../src/printing/raster.ts';
+import { getDot, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 import { ticketData, receiptData } from '../unit/printing-fixtures.ts';
 
 const branding: Branding = { agencyName: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH HẢI DƯƠNG', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn quý khách!', timezone: 'Asia/Ho_Chi_Minh' };

@@ -8,7 +8,7 @@ import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { startAgent, testConfig, tempDir, type TestAgent } from '../helpers/agent.ts';
 import type { SimulatedPrinter } from '../../drivers/printer/simulated.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
-import { rasterFromRgba, sameRaster, crop, rowIsBlank, getDot, type Raster } from '../../src/printing/raster.ts';
+import { rasterFromRgba, sameRaster, crop, rowIsBlank, getDot, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 import type { PrintService } from '../../src/printing/service.ts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

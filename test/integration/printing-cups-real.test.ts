@@ -16,8 +16,8 @@ import { CupsPrinter } from '../../drivers/printer/cups.ts';
 import { SimulatedEscPosPeer } from '../../drivers/printer/simulated.ts';
 import { renderJob } from '../../src/printing/render.ts';
 import { dossierReceiptPdf } from '../../src/printing/pdf.ts';
-import { GS_V_0 } from '../../src/printing/escpos.ts';
-import { crop, sameRaster } from '../../src/printing/raster.ts';
+import { GS_V_0 } from '../../drivers/protocols/escpos/encode.ts';
+import { crop, sameRaster } from '../../drivers/protocols/escpos/raster.ts';
 import { receiptData, ticketData } from '../unit/printing-fixtures.ts';
 
 const branding = { agencyName: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn quý khách!', timezone: 'Asia/Ho_Chi_Minh' };

@@ -9,7 +9,7 @@ import { startAgent, testConfig, tempDir, type TestAgent } from '../helpers/agen
 import { PtyPair } from '../helpers/pty.ts';
 import { SimulatedEscPosPeer } from '../../drivers/printer/simulated.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
-import { crop, sameRaster } from '../../src/printing/raster.ts';
+import { crop, sameRaster } from '../../drivers/protocols/escpos/raster.ts';
 import { renderJob } from '../../src/printing/render.ts';
 import { ticketData } from '../unit/printing-fixtures.ts';
 

@@ -1,7 +1,7 @@
 /** Reads a job's preview PNG back into a raster. */
 import { loadImage, createCanvas } from '@napi-rs/canvas';
 import type { TestAgent } from '../helpers/agent.ts';
-import { rasterFromRgba, type Raster } from '../../src/printing/raster.ts';
+import { rasterFromRgba, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 
 export async function previewOf(a: TestAgent, id: string): Promise<{ rendered: Raster }> {
   const res = await a.fastify.inject({ method: 'GET', url: `/api/v1/print/jobs/${id}/preview.png`, headers: { host: '127.0.0.1' } });

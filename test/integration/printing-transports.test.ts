@@ -11,9 +11,9 @@ import { SimulatedEscPosPeer } from '../../drivers/printer/simulated.ts';
 import { EscPosSerialPrinter } from '../../drivers/printer/escpos-serial.ts';
 import { EscPosDevicePrinter } from '../../drivers/printer/escpos-device.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
-import { crop, rowIsBlank, sameRaster } from '../../src/printing/raster.ts';
+import { crop, rowIsBlank, sameRaster } from '../../drivers/protocols/escpos/raster.ts';
 import { renderJob } from '../../src/printing/render.ts';
-import { encodeRasterJob } from '../../src/printing/escpos.ts';
+import { encodeRasterJob } from '../../drivers/protocols/escpos/encode.ts';
 import { renderDoc, text } from '../../src/printing/layout.ts';
 import { ticketData } from '../unit/printing-fixtures.ts';
 

@@ -1,11 +1,11 @@
 /** Text-mode encoders: every Vietnamese letter survives the round trip; what a code page lacks is printed as raster. */
 import { describe, expect, it } from 'vitest';
-import { codecs, decodeRuns, CODECS } from '../../src/printing/codepages.ts';
-import { allLetters } from '../../src/printing/vietnamese.ts';
+import { codecs, decodeRuns, CODECS } from '../../drivers/protocols/escpos/codepages.ts';
+import { allLetters } from '../../drivers/support/vietnamese.ts';
 import { encodeTextJob } from '../../src/printing/escpos-text.ts';
-import { EscPosPaper } from '../../drivers/printer/escpos-paper.ts';
+import { EscPosPaper } from '../../drivers/protocols/escpos/paper.ts';
 import { text } from '../../src/printing/layout.ts';
-import { GS_V_0 } from '../../src/printing/escpos.ts';
+import { GS_V_0 } from '../../drivers/protocols/escpos/encode.ts';
 
 const SENTENCE = 'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ — Độc lập - Tự do - Hạnh phúc';
 

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import jsQRModule from 'jsqr';
-import { encodeRasterJob, GS_V_0 } from '../../src/printing/escpos.ts';
-import { emptyRaster, setDot, sameRaster, crop, type Raster } from '../../src/printing/raster.ts';
-import { decodeStatus, describeCondition, encodeStatus, isStatusByte } from '../../src/printing/status.ts';
-import { EscPosPaper } from '../../drivers/printer/escpos-paper.ts';
+import { encodeRasterJob, GS_V_0 } from '../../drivers/protocols/escpos/encode.ts';
+import { emptyRaster, setDot, sameRaster, crop, type Raster } from '../../drivers/protocols/escpos/raster.ts';
+import { decodeStatus, describeCondition, encodeStatus, isStatusByte } from '../../drivers/protocols/escpos/status.ts';
+import { EscPosPaper } from '../../drivers/protocols/escpos/paper.ts';
 import { FINE } from '../../drivers/printer/simulated.ts';
 import { renderDoc, text } from '../../src/printing/layout.ts';
 
@@ -150,7 +150,7 @@ describe('QR codes read back', () => {
     const { join } = await import('node:path');
     const { tempDir } = await import('../helpers/agent.ts');
     const { renderJob } = await import('../../src/printing/render.ts');
-    const { rasterToPng } = await import('../../src/printing/raster.ts');
+    const { rasterToPng } = await import('../../drivers/protocols/escpos/raster.ts');
     const data = { dossierCode: '000.00.21.H30-261122-0001', applicantName: 'Nguyễn Thị Hồng Nhung', returnedAt: '2026-12-30T08:00:00Z', returnMethod: 'post', postalItem: 'EE123456785VN', clerk: 'Trần Văn Bình' };
     const out = await renderJob({ template: 'result-slip', format: 'thermal', data, createdAt: '2026-12-30T08:00:00Z', printerId: 'p' }, { widthDots: 576, accepts: 'escpos' }, branding, { printer: 'p', mode: 'text', codec: 'cp1258', codePages: [52], bandRows: 128, cutFeed: 0 });
     expect(out.bytes.includes(Buffer.from([0x1d, 0x6b, 73]))).toBe(true);

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { TEMPLATE_DEFS, TEST_GLYPH } from '../../src/printing/templates.ts';
 import { renderDoc, renderGlyph } from '../../src/printing/layout.ts';
-import { crop, sameRaster, getDot, type Raster } from '../../src/printing/raster.ts';
-import { allLetters, markedLetters } from '../../src/printing/vietnamese.ts';
+import { crop, sameRaster, getDot, type Raster } from '../../drivers/protocols/escpos/raster.ts';
+import { allLetters, markedLetters } from '../../drivers/support/vietnamese.ts';
 
 const branding = { agencyName: 'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG', receivingUnit: 'BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ', footer: 'Cảm ơn quý khách!', timezone: 'Asia/Ho_Chi_Minh' };
 const dots = (r: Raster) => {

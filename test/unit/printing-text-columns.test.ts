@@ -5,7 +5,7 @@
  * skipped); the simulator preview of the same bytes is drawn too (one cut page).
  */
 import { describe, expect, it } from 'vitest';
-import { codecs } from '../../src/printing/codepages.ts';
+import { codecs } from '../../drivers/protocols/escpos/codepages.ts';
 import { columnWidths, encodeTextJob } from '../../src/printing/escpos-text.ts';
 import { renderJob } from '../../src/printing/render.ts';
 import { TEMPLATE_DEFS } from '../../src/printing/templates.ts';

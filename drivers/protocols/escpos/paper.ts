@@ -4,13 +4,13 @@
  * QR, feeds and cuts — that answers DLE EOT from a condition. Used by the simulated printer.
  * Command formats from the Epson ESC/POS Command Reference.
  */
-import { canvasLib } from '../../src/lazy.ts';
-import type { PrinterCondition } from '../contracts.ts';
-import { emptyRaster, rasterFromRgba, type Raster } from '../../src/printing/raster.ts';
-import { encodeStatus } from '../../src/printing/status.ts';
-import { codecs, type Codec, type CodecName } from '../../src/printing/codepages.ts';
-import { code128Bars, qrMatrix, type QrLevel } from '../../src/printing/symbols.ts';
-import { ensureFonts, fontSpec } from '../../src/printing/font.ts';
+import { canvasLib } from '../../../src/lazy.ts';
+import type { PrinterCondition } from '../../contracts.ts';
+import { emptyRaster, rasterFromRgba, type Raster } from './raster.ts';
+import { encodeStatus } from './status.ts';
+import { codecs, type Codec, type CodecName } from './codepages.ts';
+import { code128Bars, qrMatrix, type QrLevel } from './symbols.ts';
+import { ensureFonts, fontSpec } from '../../../src/printing/font.ts';
 
 /** Font A of a 203-dpi thermal printer: 12 × 24 dots; default line spacing 30 dots (ESC 2). */
 const CELL_W = 12;

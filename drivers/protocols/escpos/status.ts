@@ -3,7 +3,7 @@
  * "DLE EOT n — Transmit real-time status" (reference_en/escpos/dle_eot.html): bits 1 and 4 are
  * fixed to 1, bits 0 and 7 to 0 in every reply; bit numbers below are 0-based.
  */
-import type { PrinterCondition } from '../../drivers/contracts.ts';
+import type { PrinterCondition } from '../../contracts.ts';
 
 /** n = 1, printer status. */
 export const PRINTER_STATUS = { drawerPin3High: 0x04, offline: 0x08, waitingOnlineRecovery: 0x20, feedButton: 0x40 } as const;

@@ -14,7 +14,7 @@
  *   printer overstrikes.
  */
 import iconv from 'iconv-lite';
-import { allLetters } from './vietnamese.ts';
+import { allLetters } from '../../support/vietnamese.ts';
 
 export type CodecName = 'tcvn3' | 'viscii' | 'cp1258';
 export const CODECS: readonly CodecName[] = ['tcvn3', 'viscii', 'cp1258'];
