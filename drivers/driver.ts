@@ -5,7 +5,7 @@
 import Type, { type TSchema, type TProperties, type TObject } from 'typebox';
 import type { Logger } from 'pino';
 import type { AnyDevice, DeviceType } from './contracts.ts';
-import { key } from '../src/config/key.ts';
+import { key } from './support/config-key.ts';
 
 export interface DriverDeps {
   log: Logger;

@@ -7,7 +7,7 @@
 import { Agent, fetch } from 'undici';
 import type { Config } from './config/schema.ts';
 import type { Finding } from './doctor.ts';
-import { lazyRequire } from './lazy.ts';
+import { lazyRequire } from '../drivers/support/lazy.ts';
 import { CaFileError, isCertificateError, readCaFile, withSystemRoots } from './tls.ts';
 import { mqttClientId } from './outbox/transports/mqtt.ts';
 

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { BarcodeScanner, RawScan } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy, type StatusText } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { SCAN_REJECTED, type ScanRejection } from './framing.ts';
 import { KeyboardWedgeDecoder } from './keymap.ts';
 

@@ -6,12 +6,12 @@
 import { existsSync } from 'node:fs';
 import Type from 'typebox';
 import type { SerialPort } from 'serialport';
-import { serialportLib } from '../../src/lazy.ts';
+import { serialportLib } from '../support/lazy.ts';
 import type { Logger } from 'pino';
 import type { BarcodeScanner, RawScan } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { ScanFramer, SUFFIXES, type SuffixName } from './framing.ts';
 
 /** The OS serial binding (bindings-cpp); another implementation of its interface can stand in. */

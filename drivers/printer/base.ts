@@ -5,7 +5,7 @@
 import Type from 'typebox';
 import type { Printer, PrinterCondition } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { CMD } from '../protocols/escpos/encode.ts';
 import { decodeStatus, describeCondition, isGsRReply, isStatusByte, NO_ANSWER, type StatusBytes } from '../protocols/escpos/status.ts';
 

@@ -7,8 +7,8 @@ import Type from 'typebox';
 import type { PrinterCondition } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import type { StatusText } from '../lifecycle.ts';
-import { key } from '../../src/config/key.ts';
-import { runCommand, type CommandResult } from '../../src/command.ts';
+import { key } from '../support/config-key.ts';
+import { runCommand, type CommandResult } from '../support/command.ts';
 import { PrinterDevice, widthKey } from './base.ts';
 import { FINE } from './simulated.ts';
 

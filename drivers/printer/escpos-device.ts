@@ -7,7 +7,7 @@ import { constants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import Type from 'typebox';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface DeviceFileOptions extends EscposOptions {

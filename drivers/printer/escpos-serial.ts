@@ -4,9 +4,9 @@
  */
 import Type from 'typebox';
 import type { SerialPort } from 'serialport';
-import { serialportLib } from '../../src/lazy.ts';
+import { serialportLib } from '../support/lazy.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface SerialOptions extends EscposOptions {

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import Type from 'typebox';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
 export interface TcpOptions extends EscposOptions {

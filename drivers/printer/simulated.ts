@@ -7,10 +7,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import Type from 'typebox';
 import type { SerialPort } from 'serialport';
-import { serialportLib } from '../../src/lazy.ts';
+import { serialportLib } from '../support/lazy.ts';
 import type { PrinterCondition } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { CMD } from '../protocols/escpos/encode.ts';
 import { decodeStatus, type StatusBytes } from '../protocols/escpos/status.ts';
 import { rasterToPng, type Raster } from '../protocols/escpos/raster.ts';

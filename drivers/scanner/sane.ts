@@ -13,8 +13,8 @@ import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '.
 import { ScanError } from '../contracts.ts';
 import { ManagedDevice, type StatusText } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
-import { runCommand } from '../../src/command.ts';
+import { key } from '../support/config-key.ts';
+import { runCommand } from '../support/command.ts';
 import { SCAN_FAULT_TEXT } from './simulated.ts';
 
 /** SANE_Status values (sane.h, SANE standard 1.0 §4.3.7); scanimage exits with the failing status. */

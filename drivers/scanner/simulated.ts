@@ -6,12 +6,12 @@
  */
 import Type from 'typebox';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
-import { canvasLib, sharpLib } from '../../src/lazy.ts';
+import { canvasLib, sharpLib } from '../support/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
-import { key } from '../../src/config/key.ts';
+import { key } from '../support/config-key.ts';
 import { FONT_BOLD, FONT_REGULAR, SEPARATOR_HINT, SEPARATOR_LAYOUT, SEPARATOR_TITLE, separatorQrPng } from '../../src/digitise/separator.ts';
 
 /** One sheet of paper in the simulated feeder. */

@@ -1,6 +1,6 @@
 /** Config section `barcode`: what happens to scans after a scanner framed them. Owned by src/barcode. */
 import Type, { type Static } from 'typebox';
-import { key, section } from '../config/key.ts';
+import { key, section } from '../../drivers/support/config-key.ts';
 
 export const BarcodeSection = section(
   { title: 'Barcode scans', description: 'Classification, duplicate suppression and forwarding of scans from every barcode scanner.' },

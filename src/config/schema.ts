@@ -3,7 +3,7 @@
  * device keys are validated per driver against the schemas in drivers/registry.ts.
  */
 import Type, { type Static } from 'typebox';
-import { key, section, item } from './key.ts';
+import { key, section, item } from '../../drivers/support/config-key.ts';
 import { DEVICE_TYPES } from '../../drivers/contracts.ts';
 import { CentralSection } from '../outbox/config.ts';
 import { QueueSection } from '../queue/config.ts';

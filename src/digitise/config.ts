@@ -1,6 +1,6 @@
 /** Config section `digitise`: scan profiles, upload to the central side, retention. Owned by digitising. */
 import Type, { type Static } from 'typebox';
-import { key, section, item } from '../config/key.ts';
+import { key, section, item } from '../../drivers/support/config-key.ts';
 
 const ProfileItem = item(
   { title: 'Scan profile', description: 'How pages are scanned and processed. Keys left out take their defaults.' },

@@ -3,7 +3,7 @@
  * output, which pdf.ts lays as an invisible text layer over the page image. Tesseract runs as a
  * child process, off the event loop.
  */
-import { runCommand } from '../command.ts';
+import { runCommand } from '../../drivers/support/command.ts';
 
 export interface OcrWord {
   text: string;

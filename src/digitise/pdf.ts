@@ -4,7 +4,7 @@
  * many pages come. PDF/A-2b (XMP identification, sRGB output intent, embedded fonts), document
  * metadata, SHA-256 computed on the bytes as they are written.
  */
-import { pdfkitLib } from '../lazy.ts';
+import { pdfkitLib } from '../../drivers/support/lazy.ts';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';

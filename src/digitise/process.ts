@@ -3,7 +3,7 @@
  * it blank, its thumbnail, and the JPEG that goes into the PDF. Decoding and encoding run in
  * sharp (libuv threads); pixel loops in the analyser's worker.
  */
-import { sharpLib } from '../lazy.ts';
+import { sharpLib } from '../../drivers/support/lazy.ts';
 
 const sharp = (...args: Parameters<ReturnType<typeof sharpLib>>) => sharpLib()(...args);
 import type { ScannedPage } from '../../drivers/contracts.ts';

@@ -3,7 +3,7 @@
  * follows it. Scanned, the sheet is recognised (src/digitise/analyse.ts), starts a new
  * document and is left out of every PDF.
  */
-import { bwipLib, pdfkitLib } from '../lazy.ts';
+import { bwipLib, pdfkitLib } from '../../drivers/support/lazy.ts';
 import { xmpSafe } from './pdf.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
 /** Config section `central`: where events are forwarded and how the outbox relay behaves. Owned by the outbox. */
 import Type, { type Static } from 'typebox';
-import { key, section } from '../config/key.ts';
+import { key, section } from '../../drivers/support/config-key.ts';
 
 export const CentralSection = section(
   { title: 'Central system', description: 'The central one-door system that receives every event through the outbox.' },

@@ -1,6 +1,6 @@
 /** Config section `printing`: branding, default printer, per-printer profiles and the spool. Owned by printing. */
 import Type, { type Static } from 'typebox';
-import { key, section, item } from '../config/key.ts';
+import { key, section, item } from '../../drivers/support/config-key.ts';
 
 const ProfileItem = item(
   { title: 'Printer profile', description: 'How one printer is driven: raster (any ESC/POS printer, default) or text with a Vietnamese code page.' },

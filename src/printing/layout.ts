@@ -4,7 +4,7 @@
  * code page. Layout is two passes: measure (line breaking, heights) then draw at integer positions.
  */
 import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
-import { canvasLib } from '../lazy.ts';
+import { canvasLib } from '../../drivers/support/lazy.ts';
 import { ensureFonts, fontSpec } from './font.ts';
 import { qrMatrix, code128Bars } from '../../drivers/protocols/escpos/symbols.ts';
 import { getDot, rasterFromRgba, type Raster } from '../../drivers/protocols/escpos/raster.ts';

@@ -1,6 +1,6 @@
 /** The configured logo: decoded, scaled to fit, and Floyd–Steinberg dithered to a 1-bit raster. */
 import { readFile } from 'node:fs/promises';
-import { canvasLib } from '../lazy.ts';
+import { canvasLib } from '../../drivers/support/lazy.ts';
 import { emptyRaster, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 
 export async function loadLogo(path: string, paperWidth: number): Promise<Raster> {

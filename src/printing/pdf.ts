@@ -2,7 +2,7 @@
  * The dossier receipt as an A4 PDF (pdfkit) for A4 printers and for the clerk to save: Noto Sans
  * embedded (subset) so Vietnamese shows on any viewer, the dossier code as a vector QR code.
  */
-import { pdfkitLib } from '../lazy.ts';
+import { pdfkitLib } from '../../drivers/support/lazy.ts';
 import { FONT_FILES } from './font.ts';
 import { qrMatrix } from '../../drivers/protocols/escpos/symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';

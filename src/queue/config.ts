@@ -1,6 +1,6 @@
 /** Config section `queue`: services, counters, this agent's role and the queue's policies. Owned by the queue. */
 import Type, { type Static } from 'typebox';
-import { key, section, item } from '../config/key.ts';
+import { key, section, item } from '../../drivers/support/config-key.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });

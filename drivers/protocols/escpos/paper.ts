@@ -4,7 +4,7 @@
  * QR, feeds and cuts — that answers DLE EOT from a condition. Used by the simulated printer.
  * Command formats from the Epson ESC/POS Command Reference.
  */
-import { canvasLib } from '../../../src/lazy.ts';
+import { canvasLib } from '../../support/lazy.ts';
 import type { PrinterCondition } from '../../contracts.ts';
 import { emptyRaster, rasterFromRgba, type Raster } from './raster.ts';
 import { encodeStatus } from './status.ts';

@@ -2,7 +2,7 @@
  * A 1-bit raster, rows packed MSB-first (1 = black dot) exactly as ESC/POS GS v 0 wants them.
  * It is both the preview PNG and the bytes sent to the printer.
  */
-import { canvasLib } from '../../../src/lazy.ts';
+import { canvasLib } from '../../support/lazy.ts';
 
 export interface Raster {
   width: number;

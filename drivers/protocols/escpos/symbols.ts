@@ -1,5 +1,5 @@
 /** QR and Code 128 as module matrices from bwip-js, so raster, PDF and simulator draw them identically. */
-import { bwipLib } from '../../../src/lazy.ts';
+import { bwipLib } from '../../support/lazy.ts';
 
 export interface QrMatrix {
   /** Modules per side (quiet zone excluded). */

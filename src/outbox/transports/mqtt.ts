@@ -5,7 +5,7 @@
  * cluster's job (docs/central.md), never this agent's.
  */
 import type { MqttClient, IClientOptions } from 'mqtt';
-import { lazyRequire } from '../../lazy.ts';
+import { lazyRequire } from '../../../drivers/support/lazy.ts';
 
 const mqttLib = lazyRequire<typeof import('mqtt')>('mqtt');
 import type { Logger } from 'pino';
