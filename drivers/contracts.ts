@@ -114,6 +114,17 @@ export interface ScannedPage {
 /** Conditions a scan can end in besides success; each is reported as its own status. */
 export type ScanErrorCode = 'jam' | 'cover-open' | 'no-documents' | 'busy' | 'offline' | 'cancelled' | 'io';
 
+/** What each condition means to staff; every scanner driver reports its faults in these words. */
+export const SCAN_FAULT_TEXT: Record<ScanErrorCode, { en: string; vi: string }> = {
+  jam: { en: 'paper jam in the feeder', vi: 'kẹt giấy trong khay nạp' },
+  'cover-open': { en: 'scanner cover is open', vi: 'nắp máy quét đang mở' },
+  'no-documents': { en: 'no documents in the feeder', vi: 'khay nạp không có giấy' },
+  busy: { en: 'scanner is busy', vi: 'máy quét đang bận' },
+  offline: { en: 'scanner is offline', vi: 'máy quét mất kết nối' },
+  cancelled: { en: 'scan cancelled', vi: 'đã huỷ quét' },
+  io: { en: 'scanner I/O error', vi: 'lỗi truyền dữ liệu máy quét' },
+};
+
 export class ScanError extends Error {
   constructor(
     readonly code: ScanErrorCode,

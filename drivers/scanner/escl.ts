@@ -11,11 +11,10 @@ import Type from 'typebox';
 import type { XMLParser } from 'fast-xml-parser';
 import { lazyRequire, sharpLib } from '../support/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
-import { ScanError } from '../contracts.ts';
+import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../support/config-key.ts';
-import { SCAN_FAULT_TEXT } from './simulated.ts';
 
 /** eSCL values used here (eSCL spec §8 ScanSettings, §9 ScannerStatus). */
 export const ESCL = {

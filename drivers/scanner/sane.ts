@@ -10,12 +10,11 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
-import { ScanError } from '../contracts.ts';
+import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice, type StatusText } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { runCommand } from '../support/command.ts';
-import { SCAN_FAULT_TEXT } from './simulated.ts';
 
 /** SANE_Status values (sane.h, SANE standard 1.0 §4.3.7); scanimage exits with the failing status. */
 export const SANE_STATUS = {

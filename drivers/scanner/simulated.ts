@@ -8,11 +8,12 @@ import Type from 'typebox';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import { canvasLib, sharpLib } from '../support/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
-import { ScanError } from '../contracts.ts';
+import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../support/config-key.ts';
-import { FONT_BOLD, FONT_REGULAR, SEPARATOR_HINT, SEPARATOR_LAYOUT, SEPARATOR_TITLE, separatorQrPng } from '../../src/digitise/separator.ts';
+import { ensureFonts, fontSpec } from '../support/fonts.ts';
+import { SEPARATOR_HINT, SEPARATOR_LAYOUT, SEPARATOR_TITLE, separatorQrPng } from '../protocols/separator-sheet.ts';
 
 /** One sheet of paper in the simulated feeder. */
 export type SimSheet =
@@ -20,27 +21,9 @@ export type SimSheet =
   | { kind: 'blank' }
   | { kind: 'separator'; component: string };
 
-const FAULT_TEXT: Record<ScanErrorCode, { en: string; vi: string }> = {
-  jam: { en: 'paper jam in the feeder', vi: 'kẹt giấy trong khay nạp' },
-  'cover-open': { en: 'scanner cover is open', vi: 'nắp máy quét đang mở' },
-  'no-documents': { en: 'no documents in the feeder', vi: 'khay nạp không có giấy' },
-  busy: { en: 'scanner is busy', vi: 'máy quét đang bận' },
-  offline: { en: 'scanner is offline', vi: 'máy quét mất kết nối' },
-  cancelled: { en: 'scan cancelled', vi: 'đã huỷ quét' },
-  io: { en: 'scanner I/O error', vi: 'lỗi truyền dữ liệu máy quét' },
-};
-export { FAULT_TEXT as SCAN_FAULT_TEXT };
 
 const TITLES = ['ĐƠN ĐỀ NGHỊ CẤP GIẤY CHỨNG NHẬN', 'GIẤY KHAI SINH', 'HỢP ĐỒNG CHUYỂN NHƯỢNG', 'BIÊN BẢN XÁC MINH', 'TỜ KHAI ĐĂNG KÝ'];
 const WORDS = 'thửa đất số tờ bản đồ địa chỉ tại xã phường thị trấn huyện tỉnh diện tích mục đích sử dụng thời hạn nguồn gốc người đề nghị họ và tên ngày sinh nơi cư trú căn cước công dân cấp ngày nơi cấp cam đoan nội dung trên là đúng sự thật chịu trách nhiệm trước pháp luật'.split(' ');
-
-let fontsReady = false;
-function ensureFonts(): void {
-  if (fontsReady) return;
-  canvasLib().GlobalFonts.registerFromPath(FONT_REGULAR, 'SimNoto');
-  canvasLib().GlobalFonts.registerFromPath(FONT_BOLD, 'SimNotoBold');
-  fontsReady = true;
-}
 
 /** A deterministic default feeder: text pages, an ID copy with a photo, a stamped page. */
 export function defaultStack(pages: number, components: string[] = []): SimSheet[] {
@@ -116,7 +99,7 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
   }
 
   private failWith(code: ScanErrorCode, delivered: number): never {
-    const t = FAULT_TEXT[code];
+    const t = SCAN_FAULT_TEXT[code];
     this.setStatus('error', { en: t.en, vi: t.vi, code });
     throw new ScanError(code, t.en, delivered);
   }
@@ -138,7 +121,7 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
       ctx.save();
       ctx.globalAlpha = 0.05;
       ctx.fillStyle = '#000';
-      ctx.font = `${Math.round(4 * mm)}px SimNoto`;
+      ctx.font = fontSpec(Math.round(4 * mm));
       for (let y = 40; y < 250; y += 8) ctx.fillText('mặt sau · reverse', width - (40 + (y % 30)) * mm, y * mm);
       ctx.restore();
     } else if (sheet.kind === 'separator') {
@@ -168,15 +151,15 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
     const L = SEPARATOR_LAYOUT;
     ctx.fillStyle = '#111';
     ctx.textAlign = 'center';
-    ctx.font = `${Math.round(7 * mm)}px SimNotoBold`;
+    ctx.font = fontSpec(Math.round(7 * mm), true);
     ctx.fillText(SEPARATOR_TITLE.vi, width / 2, (L.titleY + 6) * mm);
-    ctx.font = `${Math.round(4.2 * mm)}px SimNoto`;
+    ctx.font = fontSpec(Math.round(4.2 * mm));
     ctx.fillText(SEPARATOR_TITLE.en, width / 2, (L.titleY + 13) * mm);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(qr, L.qrX * mm, L.qrY * mm, L.qrSize * mm, L.qrSize * mm);
-    ctx.font = `${Math.round(8.5 * mm)}px SimNotoBold`;
+    ctx.font = fontSpec(Math.round(8.5 * mm), true);
     ctx.fillText(component, width / 2, (L.nameY + 8) * mm);
-    ctx.font = `${Math.round(3.9 * mm)}px SimNoto`;
+    ctx.font = fontSpec(Math.round(3.9 * mm));
     ctx.fillText(SEPARATOR_HINT.vi.split('. ')[0], width / 2, 255 * mm);
     ctx.textAlign = 'left';
   }
@@ -192,15 +175,15 @@ function speckle(ctx: SKRSContext2D, width: number, height: number, seed: number
 function drawTextPage(ctx: SKRSContext2D, sheet: Extract<SimSheet, { kind: 'text' }>, index: number, mm: number, width: number): void {
   ctx.fillStyle = '#141414';
   ctx.textAlign = 'center';
-  ctx.font = `${Math.round(4.2 * mm)}px SimNotoBold`;
+  ctx.font = fontSpec(Math.round(4.2 * mm), true);
   ctx.fillText('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', width / 2, 20 * mm);
-  ctx.font = `${Math.round(4 * mm)}px SimNotoBold`;
+  ctx.font = fontSpec(Math.round(4 * mm), true);
   ctx.fillText('Độc lập - Tự do - Hạnh phúc', width / 2, 27 * mm);
   ctx.fillRect(width / 2 - 30 * mm, 29 * mm, 60 * mm, 0.4 * mm);
-  ctx.font = `${Math.round(5.5 * mm)}px SimNotoBold`;
+  ctx.font = fontSpec(Math.round(5.5 * mm), true);
   ctx.fillText(sheet.title ?? TITLES[index % TITLES.length], width / 2, 45 * mm);
   ctx.textAlign = 'left';
-  ctx.font = `${Math.round(3.6 * mm)}px SimNoto`;
+  ctx.font = fontSpec(Math.round(3.6 * mm));
   let w = index * 7;
   const left = sheet.photo ? 70 : 22;
   for (let line = 0; line < 30; line++) {
@@ -240,7 +223,7 @@ function drawTextPage(ctx: SKRSContext2D, sheet: Extract<SimSheet, { kind: 'text
     ctx.stroke();
     ctx.fillStyle = 'rgba(200,20,30,0.85)';
     ctx.textAlign = 'center';
-    ctx.font = `${Math.round(3 * mm)}px SimNotoBold`;
+    ctx.font = fontSpec(Math.round(3 * mm), true);
     ctx.fillText('ỦY BAN NHÂN DÂN', cx, cy - 2 * mm);
     ctx.fillText('★', cx, cy + 4 * mm);
     ctx.textAlign = 'left';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { unlink } from 'node:fs/promises';
-import { FONT_REGULAR } from './separator.ts';
+import { FONT_FILES } from '../../drivers/support/fonts.ts';
 import type { OcrWord } from './ocr.ts';
 
 export interface PdfMeta {
@@ -182,7 +182,7 @@ export class PdfWriter {
 
   private textLayer(doc: PDFKit.PDFDocument, words: OcrWord[], scale: number): void {
     if (!this.fontReady) {
-      doc.registerFont('ocr', FONT_REGULAR);
+      doc.registerFont('ocr', FONT_FILES.regular);
       this.fontReady = true;
     }
     doc.save();

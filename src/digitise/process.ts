@@ -9,7 +9,7 @@ const sharp = (...args: Parameters<ReturnType<typeof sharpLib>>) => sharpLib()(.
 import type { ScannedPage } from '../../drivers/contracts.ts';
 import type { ScanProfile } from './config.ts';
 import type { PageAnalyser } from './analyse.ts';
-import { parseSeparator } from './separator.ts';
+import { parseSeparator } from '../../drivers/protocols/separator-sheet.ts';
 
 export type PageKind = 'page' | 'blank' | 'separator';
 

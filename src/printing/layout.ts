@@ -5,7 +5,7 @@
  */
 import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
 import { canvasLib } from '../../drivers/support/lazy.ts';
-import { ensureFonts, fontSpec } from './font.ts';
+import { ensureFonts, fontSpec } from '../../drivers/support/fonts.ts';
 import { qrMatrix, code128Bars } from '../../drivers/protocols/escpos/symbols.ts';
 import { getDot, rasterFromRgba, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 

@@ -3,7 +3,7 @@
  * embedded (subset) so Vietnamese shows on any viewer, the dossier code as a vector QR code.
  */
 import { pdfkitLib } from '../../drivers/support/lazy.ts';
-import { FONT_FILES } from './font.ts';
+import { FONT_FILES } from '../../drivers/support/fonts.ts';
 import { qrMatrix } from '../../drivers/protocols/escpos/symbols.ts';
 import { dateVi, longTimeVi, money } from './format.ts';
 import type { Branding } from './templates.ts';

@@ -6,7 +6,7 @@ import type { ScannedPage, ScanRequest } from '../../drivers/contracts.ts';
 import { PageAnalyser } from '../../src/digitise/analyse.ts';
 import { processPage } from '../../src/digitise/process.ts';
 import { DEFAULT_PROFILE, type ScanProfile } from '../../src/digitise/config.ts';
-import { parseSeparator, separatorPayload } from '../../src/digitise/separator.ts';
+import { parseSeparator, separatorPayload } from '../../drivers/protocols/separator-sheet.ts';
 
 const analyser = new PageAnalyser();
 afterAll(() => analyser.close());

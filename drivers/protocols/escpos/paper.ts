@@ -10,7 +10,7 @@ import { emptyRaster, rasterFromRgba, type Raster } from './raster.ts';
 import { encodeStatus } from './status.ts';
 import { codecs, type Codec, type CodecName } from './codepages.ts';
 import { code128Bars, qrMatrix, type QrLevel } from './symbols.ts';
-import { ensureFonts, fontSpec } from '../../../src/printing/font.ts';
+import { ensureFonts, fontSpec } from '../../support/fonts.ts';
 
 /** Font A of a 203-dpi thermal printer: 12 × 24 dots; default line spacing 30 dots (ESC 2). */
 const CELL_W = 12;

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { canvasLib } from '../../drivers/support/lazy.ts';
+import { canvasLib } from './lazy.ts';
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve('@expo-google-fonts/noto-sans/package.json'));
