@@ -13,7 +13,7 @@ import { AccessControl, registerSecurity, isLoopbackAddress } from './security.t
 import { registerAbuseGuards } from './guards.ts';
 import { RefusalLimiter } from './refusals.ts';
 import { readFileSync } from 'node:fs';
-import { ErrorBody, HttpError } from './errors.ts';
+import { ErrorBody, replyFor } from './errors.ts';
 import { routes } from './routes/index.ts';
 import { uiPlugin } from './ui.ts';
 
@@ -90,16 +90,10 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
   }
 
   app.addSchema(ErrorBody);
-  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (req.is404) countUnmatched(req, reply);
-    if (err instanceof HttpError) {
-      reply.headers(err.headers);
-      return reply.code(err.statusCode).send(err.body());
-    }
-    if ((err as { code?: string }).code === 'SQLITE_FULL') {
-      // Disk (or the database's page cap) is full: refuse clearly; what is stored stays stored.
-      return reply.code(507).send({ error: 'storage-full', message: 'The agent\'s disk is full: this change was not stored (nothing already stored is lost). Free disk space; no restart is needed.', messageVi: 'Ổ đĩa của phần mềm đã đầy: thao tác này chưa được lưu (dữ liệu đã lưu vẫn an toàn). Hãy giải phóng dung lượng; không cần khởi động lại.' });
-    }
+    const known = replyFor(err);
+    if (known) return reply.code(known.status).headers(known.headers).send(known.body);
     const status = err.statusCode ?? 500;
     if (err.validation) {
       return reply.code(400).send({ error: 'bad-request', message: `${err.validationContext ?? 'request'}${err.message.replace(/^(body|params|querystring|headers)/, '')}`, messageVi: 'Dữ liệu gửi lên không hợp lệ' });

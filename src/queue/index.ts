@@ -3,7 +3,8 @@
  * (role: client), behind one API the routes call; board pushes, voice calls and the health check.
  */
 import type { AgentContext } from '../context.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { HttpError } from '../http/errors.ts';
+import { notFound } from '../errors.ts';
 import { QueueEngine } from './engine.ts';
 import { HostUnreachable, QueueClient } from './client.ts';
 import { Voice } from './voice.ts';

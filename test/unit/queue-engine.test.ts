@@ -196,7 +196,7 @@ describe('counters', () => {
     expect(c2.ticket?.number).toBe('A002');
     expect(engine.finish('3', 'no-show').ticket?.state).toBe('no-show');
     expect(() => engine.finish('3', 'completed')).toThrow(expect.objectContaining({ code: 'no-current-ticket' }));
-    expect(() => engine.recall('9')).toThrow(expect.objectContaining({ statusCode: 404 }));
+    expect(() => engine.recall('9')).toThrow(expect.objectContaining({ kind: 'not-found' }));
 
     const types = r.events.map((e) => `${e.type} ${e.subject}`);
     expect(types).toEqual([

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { Gauge } from 'prom-client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { notFound } from '../errors.ts';
+import { notFound } from '../../errors.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 

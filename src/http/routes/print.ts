@@ -2,7 +2,8 @@
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { notFound } from '../../errors.ts';
 import { JobState as State, TEMPLATES } from '../../printing/api.ts';
 import type { PrintService } from '../../printing/service.ts';
 import type { PaperSource, SimulatedPrinter } from '../../../drivers/printer/simulated.ts';

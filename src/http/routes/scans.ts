@@ -3,7 +3,8 @@ import Type from 'typebox';
 import { stat } from 'node:fs/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { notFound } from '../../errors.ts';
 import { separatorPdf } from '../../digitise/separator.ts';
 
 const Problem = Type.Object({ code: Type.String(), message: Type.String(), messageVi: Type.String() });

@@ -2,7 +2,8 @@
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { notFound } from '../../errors.ts';
 import type { SimulatableScanner } from '../../../drivers/contracts.ts';
 
 const DeviceStatusSchema = Type.Object({
