@@ -1,7 +1,7 @@
 /** Queue controls for this counter and the satisfaction rating that follows a completed ticket. */
 import { post } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
-import type { QueueView } from '../lib/queue.ts';
+import type { CounterResult, QueueView } from '../lib/queue.ts';
 import { RatingPanel } from './rating.ts';
 import { counterId, i18n, statusLine, t } from './shared.ts';
 
@@ -26,7 +26,7 @@ export class QueuePanel {
     this.draw();
     this.status.clear();
     try {
-      const r = await post<{ ticket: { number: string } | null; notice?: { message: string; messageVi: string } }>(`/queue/counters/${encodeURIComponent(counterId)}/${action}`, body);
+      const r = await post<CounterResult>(`/queue/counters/${encodeURIComponent(counterId)}/${action}`, body);
       if (action === 'call-next' && !r.ticket) this.status.ok(t('noneWaiting'));
       else if (r.notice) this.status.ok(i18n.pick(r.notice.messageVi, r.notice.message));
     } catch (err) {

@@ -4,23 +4,19 @@
  */
 import { get, post } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
+import type { PendingRating } from '../lib/queue.ts';
 import { counterId, i18n, statusLine, t } from './shared.ts';
-
-interface Pending {
-  ticket: { number: string } | null;
-  levels: { id: string; name: string; nameEn: string }[];
-}
 
 export class RatingPanel {
   readonly el = h('div', { class: 'c-rating-box' });
-  private pending: Pending | null = null;
+  private pending: PendingRating | null = null;
   private rated = '';
   private readonly status = statusLine('rating-status');
 
   /** Reads whether a completed ticket at this counter waits for its rating. */
   async refresh(): Promise<void> {
     try {
-      this.pending = await get<Pending>(`/queue/rating/pending?counter=${encodeURIComponent(counterId)}`);
+      this.pending = await get<PendingRating>(`/queue/rating/pending?counter=${encodeURIComponent(counterId)}`);
       if (this.pending.ticket) this.rated = '';
     } catch {
       this.pending = null;

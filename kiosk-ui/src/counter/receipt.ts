@@ -5,6 +5,7 @@
  */
 import { post, get, withToken, API } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
+import type { Applicant, FlowAnswer, ReceiveBody, ReturnMethod } from '../lib/dossier.ts';
 import { clerk, field, statusLine, t } from './shared.ts';
 
 export interface Citizen {
@@ -82,7 +83,7 @@ export class ReceiptForm {
     );
   }
 
-  components(): { name: string; originals: number; copies: number }[] {
+  components(): ReceiveBody['components'] {
     return this.rows.map((r) => ({ name: r.name.value.trim(), originals: Number(r.originals.value) || 0, copies: Number(r.copies.value) || 0 })).filter((c) => c.name);
   }
 
@@ -129,8 +130,8 @@ export class ReceiptForm {
   }
 
   /** The receipt data (Mẫu 01). The ID number is only for the clerk to check: it is not on the receipt. */
-  body(): Record<string, unknown> {
-    const applicant: Record<string, string> = { name: this.name.value.trim() };
+  body(): ReceiveBody {
+    const applicant: Applicant = { name: this.name.value.trim() };
     if (this.address.value.trim()) applicant.address = this.address.value.trim();
     if (this.phone.value.trim()) applicant.phone = this.phone.value.trim();
     if (this.email.value.trim()) applicant.email = this.email.value.trim();
@@ -142,11 +143,12 @@ export class ReceiptForm {
       sets: Number(this.sets.value) || 1,
       processingTime: this.processingTime.value.trim(),
       appointmentAt: vnIso(this.appointment.value),
-      returnMethod: this.returnMethod.value,
+      // The selects offer only the values the agent accepts.
+      returnMethod: this.returnMethod.value as ReturnMethod,
       clerk: clerk.value.trim(),
       ...(fee ? { fee } : {}),
-      copies: Number(this.copies.value),
-      format: this.format.value,
+      copies: Number(this.copies.value) as ReceiveBody['copies'],
+      format: this.format.value as ReceiveBody['format'],
     };
   }
 
@@ -157,7 +159,7 @@ export class ReceiptForm {
     if (!code) return this.status.fail(new Error(t('needCode')));
     if (!clerk.value.trim()) return this.status.fail(new Error(t('needClerk')));
     try {
-      const r = await post<{ printJobId: string }>(`/dossiers/${encodeURIComponent(code)}/receive`, this.body());
+      const r = await post<FlowAnswer>(`/dossiers/${encodeURIComponent(code)}/receive`, this.body());
       this.status.ok(`${t('sent')}: ${code}`);
       this.onReceived(code);
       await showPrintout(this.preview, r.printJobId, this.format.value === 'a4');

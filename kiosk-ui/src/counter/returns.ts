@@ -1,6 +1,6 @@
 /** Looking a dossier up (typed or scanned) and handing its result back with the result slip. */
 import { API, get, post, withToken, type ApiError } from '../lib/api.ts';
-import type { DossierStatus } from '../lib/dossier.ts';
+import type { DossierStatus, FlowAnswer, ReturnBody, ReturnMethod } from '../lib/dossier.ts';
 import { h, render, vnTime } from '../lib/dom.ts';
 import { showPrintout } from './receipt.ts';
 import { clerk, field, i18n, statusLine, t } from './shared.ts';
@@ -64,11 +64,11 @@ export class ReturnPanel {
     this.status.clear();
     if (!code) return this.status.fail(new Error(t('needCode')));
     if (!clerk.value.trim()) return this.status.fail(new Error(t('needClerk')));
-    const body: Record<string, string> = { returnMethod: this.method.value, clerk: clerk.value.trim() };
+    const body: ReturnBody = { returnMethod: this.method.value as ReturnMethod, clerk: clerk.value.trim() };
     if (this.recipient.value.trim()) body.receivedBy = this.recipient.value.trim();
     if (this.method.value === 'post' && this.postal.value.trim()) body.postalItem = this.postal.value.trim();
     try {
-      const r = await post<{ printJobId: string }>(`/dossiers/${encodeURIComponent(code)}/return`, body);
+      const r = await post<FlowAnswer>(`/dossiers/${encodeURIComponent(code)}/return`, body);
       this.status.ok(`${t('sent')}: ${code}`);
       await showPrintout(this.preview, r.printJobId, false);
     } catch (err) {

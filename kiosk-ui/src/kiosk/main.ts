@@ -9,7 +9,7 @@ import { ApiError, get, pageParam, post } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import { EventStream, type AgentEvent } from '../lib/events.ts';
 import { I18n } from '../lib/i18n.ts';
-import { QueueFeed, type Label, type QueueView, type Service } from '../lib/queue.ts';
+import { QueueFeed, type IssueResult, type Label, type LinkState, type Notice, type QueueView, type Service } from '../lib/queue.ts';
 import { texts, type Key } from './i18n.ts';
 import type { DossierStatus } from '../lib/dossier.ts';
 import { dossierView, type DossierAnswer } from './dossier.ts';
@@ -42,7 +42,7 @@ let queue: QueueView | null = null;
 let queueError = false;
 let online = true;
 /** A client kiosk that cannot reach the queue host says so (the agent's own bilingual sentence). */
-let linkNotice: { message: string; messageVi: string } | null = null;
+let linkNotice: Notice | null = null;
 const app = document.getElementById('app') as HTMLElement;
 
 function show(s: Screen): void {
@@ -107,10 +107,9 @@ function priorityScreen(service: Service): HTMLElement[] {
 
 async function takeTicket(service: Service, priority?: string): Promise<void> {
   show({ name: 'busy' });
-  type Notice = { code: string; message: string; messageVi: string };
-  let r: { number: string; serviceId: string; waitingAhead: number; printJobId?: string; printError?: Notice; notice?: Notice };
+  let r: IssueResult;
   try {
-    r = await post<typeof r>('/queue/tickets', priority ? { serviceId: service.id, priority } : { serviceId: service.id });
+    r = await post<IssueResult>('/queue/tickets', priority ? { serviceId: service.id, priority } : { serviceId: service.id });
   } catch (err) {
     // Never a stack trace on the kiosk: a plain sentence and the agent's own Vietnamese reason if any.
     const e = err as ApiError;
@@ -244,7 +243,7 @@ stream
 async function checkLink(): Promise<void> {
   let next: typeof linkNotice = null;
   try {
-    next = (await get<{ notice: { message: string; messageVi: string } | null }>('/queue/link')).notice;
+    next = (await get<LinkState>('/queue/link')).notice;
   } catch {
     /* the agent itself is unreachable: the connection notice covers it */
   }

@@ -1,2 +1,2 @@
 /** GET /api/v1/dossiers/:code: the central status, or what this desk recorded when the central side cannot be reached (the agent's own type; only the type is imported). */
-export type { DossierStatus } from '../../../src/dossier/schemas.ts';
+export type { Applicant, DossierStatus, FlowAnswer, ReceiveBody, ReturnBody, ReturnMethod } from '../../../src/dossier/schemas.ts';

@@ -1,45 +1,18 @@
 /**
  * The queue as the pages see it: GET /queue/config (services, counters, priority categories) and
  * GET /queue/state (the board state, also pushed as `hcc.queue.board`), combined in one view.
- * Shapes: src/queue/schemas.ts (PublicConfig, BoardState).
  */
 import { get } from './api.ts';
 import type { EventStream } from './events.ts';
+import type { BoardState, Call, PublicConfig } from '../../../src/queue/schemas.ts';
 
-export interface Label {
-  id: string;
-  name: string;
-  nameEn: string;
-}
-export interface Service extends Label {
-  prefix: string;
-  waiting: number;
-}
-export interface Call {
-  /** Increases with every call (recalls included). */
-  callId: number;
-  number: string;
-  serviceId: string;
-  counterId: string;
-  counterName: string;
-  at: string;
-  /** Path of the voice call WAV. */
-  audioUrl: string;
-}
-export interface CounterView {
-  id: string;
-  name: string;
-  services: string[];
-  current: Call | null;
-}
-interface BoardState {
-  services: Service[];
-  counters: CounterView[];
-  lastCalls: Call[];
-}
-interface PublicConfig {
-  priorityCategories: Label[];
-}
+// The agent's own types (only the types are imported: nothing of the server goes into a page).
+export type { BoardState, Call, CounterResult, IssueResult, LinkState, Notice, PendingRating, PublicConfig } from '../../../src/queue/schemas.ts';
+export type Service = BoardState['services'][number];
+export type CounterView = BoardState['counters'][number];
+/** A priority category. */
+export type Label = PublicConfig['priorityCategories'][number];
+
 export interface QueueView {
   services: Service[];
   counters: CounterView[];
