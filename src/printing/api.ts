@@ -39,8 +39,8 @@ export interface PrintJobView {
 export interface PrintSubmitter {
   /**
    * Validates and stores the job. Synchronous so it can run inside `events.transaction(tx => …)`
-   * together with the change it belongs to; the printer is driven after commit. Throws HttpError
-   * (400 unknown template/bad data, 404 unknown printer).
+   * together with the change it belongs to; the printer is driven after commit. Throws a DomainError
+   * (invalid: unknown template or bad data; not-found: unknown printer).
    */
   submit(req: PrintRequest, tx?: Tx): { id: string; state: JobState };
   get(id: string): PrintJobView | undefined;

@@ -13,8 +13,7 @@ import type { Config } from '../config/schema.ts';
 import type { Check, Health } from '../health.ts';
 import type { Vault } from '../security/vault.ts';
 import { Gauge, type Registry } from 'prom-client';
-import { HttpError } from '../http/errors.ts';
-import { notFound } from '../errors.ts';
+import { conflict, gone, invalid, notFound, type DomainError } from '../errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
 import { describeCondition, NO_ANSWER } from '../../drivers/protocols/escpos/status.ts';
@@ -189,17 +188,17 @@ export class PrintService implements PrintSubmitter {
   }
 
   submit(req: PrintRequest, tx?: Tx): { id: string; state: JobState } {
-    if (!TEMPLATES.includes(req.template)) throw new HttpError(400, 'bad-template', `unknown template ${String(req.template)}`, `Không có mẫu in ${String(req.template)}`);
+    if (!TEMPLATES.includes(req.template)) throw invalid('bad-template', `unknown template ${String(req.template)}`, `Không có mẫu in ${String(req.template)}`);
     const problem = validateTemplateData(req.template, req.data);
-    if (problem) throw new HttpError(400, 'bad-data', `${req.template}: ${problem}`, `Dữ liệu mẫu in ${req.template} không hợp lệ: ${problem}`);
+    if (problem) throw invalid('bad-data', `${req.template}: ${problem}`, `Dữ liệu mẫu in ${req.template} không hợp lệ: ${problem}`);
     let printer = this.resolvePrinter(req.printer);
     // A4 asked at a desk whose default printer is thermal: the desk's A4 printer takes it, if it has one.
     if (req.format === 'a4' && !req.printer && printer.accepts !== 'pdf') printer = this.deps.devices.ofType('printer').find((p) => p.accepts === 'pdf') ?? printer;
     const format = req.format ?? (printer.accepts === 'pdf' ? 'a4' : 'thermal');
-    if (format === 'a4' && req.template !== 'dossier-receipt') throw new HttpError(400, 'bad-format', `only dossier-receipt prints on A4`, 'Chỉ giấy tiếp nhận hồ sơ in được khổ A4');
+    if (format === 'a4' && req.template !== 'dossier-receipt') throw invalid('bad-format', `only dossier-receipt prints on A4`, 'Chỉ giấy tiếp nhận hồ sơ in được khổ A4');
     // PDF bytes on a receipt roll would be metres of junk: an A4 job needs a printer that takes PDF.
-    if (format === 'a4' && printer.accepts !== 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints thermal receipts only, and this desk has no A4 printer`, `Máy in ${printer.id} chỉ in phiếu nhiệt; quầy này chưa có máy in khổ A4`);
-    if (format === 'thermal' && printer.accepts === 'pdf') throw new HttpError(400, 'bad-format', `printer ${printer.id} prints A4 PDF only`, `Máy in ${printer.id} chỉ in khổ A4`);
+    if (format === 'a4' && printer.accepts !== 'pdf') throw invalid('bad-format', `printer ${printer.id} prints thermal receipts only, and this desk has no A4 printer`, `Máy in ${printer.id} chỉ in phiếu nhiệt; quầy này chưa có máy in khổ A4`);
+    if (format === 'thermal' && printer.accepts === 'pdf') throw invalid('bad-format', `printer ${printer.id} prints A4 PDF only`, `Máy in ${printer.id} chỉ in khổ A4`);
     const row = this.store.insert({ printer: printer.id, template: req.template, format, data: req.data, subject: TEMPLATE_DEFS[req.template].subject(req.data) });
     // Inside a transaction the row is visible to the worker only after commit; it runs on a later tick.
     void tx;
@@ -220,9 +219,9 @@ export class PrintService implements PrintSubmitter {
   retry(id: string): PrintJobDetail {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
-    if (r.purged_at) throw new HttpError(410, 'purged', `job ${id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
+    if (r.purged_at) throw purged(id);
     if (!['failed', 'interrupted', 'waiting'].includes(r.state)) {
-      throw new HttpError(409, 'not-retryable', `job ${id} is ${r.state}; only failed, interrupted or waiting jobs can be retried`, `Lệnh in đang ở trạng thái ${r.state}; chỉ in lại được lệnh lỗi, bị gián đoạn hoặc đang chờ`);
+      throw conflict('not-retryable', `job ${id} is ${r.state}; only failed, interrupted or waiting jobs can be retried`, `Lệnh in đang ở trạng thái ${r.state}; chỉ in lại được lệnh lỗi, bị gián đoạn hoặc đang chờ`);
     }
     this.store.setState(id, 'queued', {});
     this.deps.events.publish('hcc.print.job.state', r.subject ?? id, { id, printer: r.printer, state: 'queued' });
@@ -231,7 +230,7 @@ export class PrintService implements PrintSubmitter {
   }
 
   private async rendered(r: JobRow): Promise<RenderedJob> {
-    if (r.purged_at) throw new HttpError(410, 'purged', `job ${r.id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
+    if (r.purged_at) throw purged(r.id);
     const hit = this.cache.get(r.id);
     if (hit) return hit;
     const printer = this.deps.devices.get(r.printer) as Printer | undefined;
@@ -248,15 +247,15 @@ export class PrintService implements PrintSubmitter {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
     const out = await this.rendered(r);
-    if (out.kind === 'pdf') throw new HttpError(409, 'a4-job', 'A4 job: see document.pdf', 'Lệnh in khổ A4: xem document.pdf');
+    if (out.kind === 'pdf') throw conflict('a4-job', 'A4 job: see document.pdf', 'Lệnh in khổ A4: xem document.pdf');
     return rasterToPng(stack(out.pages));
   }
 
   async documentPdf(id: string): Promise<Buffer> {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
-    if (r.template !== 'dossier-receipt') throw new HttpError(409, 'no-a4', 'only dossier receipts have an A4 document', 'Chỉ giấy tiếp nhận hồ sơ có bản A4');
-    if (r.purged_at) throw new HttpError(410, 'purged', `job ${id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
+    if (r.template !== 'dossier-receipt') throw conflict('no-a4', 'only dossier receipts have an A4 document', 'Chỉ giấy tiếp nhận hồ sơ có bản A4');
+    if (r.purged_at) throw purged(id);
     return dossierReceiptPdf(JSON.parse(r.data), this.branding());
   }
 
@@ -427,3 +426,6 @@ function viReason(err: unknown): string {
   const vi = messageViOf(err);
   return vi ? ` (${vi})` : '';
 }
+
+const purged = (id: string): DomainError =>
+  gone('purged', `job ${id} is older than printing.keepDataDays; its data was erased`, 'Dữ liệu của lệnh in này đã được xoá theo thời hạn lưu trữ');
