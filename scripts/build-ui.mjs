@@ -1,35 +1,21 @@
 #!/usr/bin/env node
 // Bundles the pages (kiosk-ui/src → kiosk-ui/dist) with esbuild: one JS and one CSS file per page
-// plus its HTML shell. Run by `npm run build:ui`, and by the agent itself on start when dist is
-// missing or stale (src/http/ui.ts), so `npm install && npm start` needs no separate build step.
+// plus its HTML shell. Part of `npm run build` (scripts/build.mjs, run at install and before
+// `npm start`); `npm run build:ui` builds the pages alone. The agent only reads dist, never builds it.
 // Staleness is a hash of the sources (not mtimes: a git checkout changes mtimes, not content).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The project root, found by walking up to hcc-agent's package.json: this file also runs bundled into .build/ (npm start). */
-function findRoot(from) {
-  for (let dir = from; ; dir = dirname(dir)) {
-    try {
-      if (existsSync(join(dir, 'package.json')) && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'hcc-agent') return dir;
-    } catch {}
-    if (dirname(dir) === dir) throw new Error(`cannot find the hcc-agent package above ${from}`);
-  }
-}
-
-const root = findRoot(dirname(fileURLToPath(import.meta.url)));
-const SELF = join(root, 'scripts', 'build-ui.mjs');
+const SELF = fileURLToPath(import.meta.url);
+const root = resolve(dirname(SELF), '..');
 export const UI_SRC = join(root, 'kiosk-ui', 'src');
 export const UI_DIST = join(root, 'kiosk-ui', 'dist');
+const PAGES_FILE = join(root, 'kiosk-ui', 'pages.json');
 
-/** The pages: name → title shown in the tab (Vietnamese first). */
-export const PAGES = {
-  kiosk: 'Lấy số thứ tự — Kiosk',
-  counter: 'Quầy tiếp nhận — Counter',
-  board: 'Bảng gọi số — Board',
-  admin: 'Quản trị thiết bị — Admin',
-};
+/** The pages: name → title shown in the tab (Vietnamese first). The agent reads the same file for its routes. */
+export const PAGES = JSON.parse(readFileSync(PAGES_FILE, 'utf8'));
 
 function listFiles(dir) {
   const out = [];
@@ -44,7 +30,7 @@ function listFiles(dir) {
 /** Hash of every source file and of this script: the build is stale when it changes. */
 export function sourceHash(srcDir = UI_SRC) {
   const h = createHash('sha256');
-  for (const f of [...listFiles(srcDir), SELF]) {
+  for (const f of [...listFiles(srcDir), PAGES_FILE, SELF]) {
     h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   return h.digest('hex');
@@ -139,7 +125,7 @@ export async function ensureUiBuilt(opts = {}) {
   return { built: true, ...r };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === SELF && fileURLToPath(import.meta.url) === SELF) {
+if (process.argv[1] && resolve(process.argv[1]) === SELF) {
   const r = await buildUi({ minify: !process.argv.includes('--dev') });
   for (const [f, n] of Object.entries(r.files)) process.stdout.write(`${f.padEnd(16)} ${String(n).padStart(8)} B\n`);
   process.stdout.write(`built ${relative(process.cwd(), r.outDir) || '.'} in ${r.ms.toFixed(0)} ms\n`);

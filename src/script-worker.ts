@@ -1,18 +1,27 @@
 /**
  * A worker thread running one of the agent's TypeScript modules, for CPU work that must not hold
- * the event loop (page analysis, print rendering). The module is bundled once with esbuild into a
- * CommonJS script, so the worker needs no TypeScript loader (a loader costs ~20 MB and a slow
- * start); native libraries are still loaded from the project's node_modules. Requests and answers
- * are matched by id: the worker answers `{id, result}` or `{id, error}` to each `{id, req}`.
+ * the event loop (page analysis, print rendering). The worker needs no TypeScript loader (a loader
+ * costs ~20 MB and a slow start): the built agent loads the module's bundle that `npm run build`
+ * wrote beside it (.build/agent/workers/NAME.mjs, listed in scripts/build.mjs); run from the
+ * sources (tsx, tests), the module is bundled in memory once. Native libraries are loaded from the
+ * project's node_modules. Requests and answers are matched by id: the worker answers
+ * `{id, result}` or `{id, error}` to each `{id, req}`.
  */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { projectPath } from './paths.ts';
+
+/** Defined (true) by scripts/build.mjs in the built agent; absent when running from the sources. */
+declare const __HCC_AGENT_BUNDLED__: boolean | undefined;
+const BUNDLED = typeof __HCC_AGENT_BUNDLED__ !== 'undefined';
 
 type Pending<R> = { resolve: (r: R) => void; reject: (e: Error) => void };
 
 const bundles = new Map<string, Promise<string>>();
 
+/** The module as one CommonJS script (an eval'd worker cannot be ESM). */
 function bundle(entry: string): Promise<string> {
   let code = bundles.get(entry);
   if (!code) {
@@ -35,6 +44,13 @@ function bundle(entry: string): Promise<string> {
     bundles.set(entry, code);
   }
   return code;
+}
+
+/** The built agent's bundle of a worker module; a missing one is an incomplete build, said plainly. */
+function builtWorker(entry: string): string {
+  const file = projectPath('.build', 'agent', 'workers', `${basename(entry, '.ts')}.mjs`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: the worker ${entry} is not in WORKERS of scripts/build.mjs, or the build is incomplete (npm run build)`);
+  return file;
 }
 
 export class ScriptWorker<Req, Res> {
@@ -72,7 +88,7 @@ export class ScriptWorker<Req, Res> {
   private async spawn(): Promise<Worker> {
     let w: Worker;
     try {
-      w = new Worker(await bundle(this.entry), { eval: true });
+      w = BUNDLED ? new Worker(builtWorker(this.entry)) : new Worker(await bundle(this.entry), { eval: true });
     } catch (err) {
       this.worker = null;
       throw err;

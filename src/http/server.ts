@@ -122,7 +122,7 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
 
   for (const r of routes) await app.register(r, { ctx, prefix: '/api/v1' });
   // The pages (/kiosk, /counter, /board, /admin): same security hook, same-origin API calls.
-  await app.register(uiPlugin, { ctx });
+  await app.register(uiPlugin);
   app.get('/metrics', { schema: { hide: true }, config: { scope: 'admin' } }, async (_req, reply) => {
     reply.type(ctx.metrics.contentType);
     return ctx.metrics.metrics();

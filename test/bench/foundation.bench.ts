@@ -6,7 +6,7 @@ import type { Row } from './run.ts';
 import { spawnAgent, freePort, waitHealthy, ROOT } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
 // @ts-expect-error plain ESM script without types
-import { ensureBuilt } from '../../scripts/start.mjs';
+import { ensureBuilt } from '../../scripts/build.mjs';
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

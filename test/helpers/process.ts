@@ -24,17 +24,30 @@ export interface AgentProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The node arguments of package.json's start script (`node <flags> scripts/start.mjs start`), without the command. */
+const BUILT_MAIN = '.build/agent/main.mjs';
+
+/** The node arguments of package.json's start script (`node <flags> .build/agent/main.mjs start`), without the command. */
 function npmStartArgs(): string[] {
   const script: string = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).scripts.start;
   const words = script.split(/\s+/);
-  return words.slice(1, words.indexOf('scripts/start.mjs') + 1);
+  return words.slice(1, words.indexOf(BUILT_MAIN) + 1);
+}
+
+export interface SpawnOptions {
+  /** Run what `npm start` runs (the built agent, after its `prestart` build) instead of the sources through tsx. */
+  viaNpmStart?: boolean;
+  /** The project copy to run from (default: this checkout). */
+  cwd?: string;
+  /** Run as this user and group (a test run by root checking what an unprivileged service may do). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Spawns `node --import tsx src/main.ts ARGS` from the repo root; `viaNpmStart` runs what `npm start` runs (the bundle). */
-export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, viaNpmStart = false): AgentProcess {
+export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, opts: boolean | SpawnOptions = false): AgentProcess {
+  const { viaNpmStart = false, cwd = ROOT, uid, gid } = typeof opts === 'boolean' ? { viaNpmStart: opts } : opts;
   const entry = viaNpmStart ? npmStartArgs() : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...entry, ...args], { cwd, uid, gid, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

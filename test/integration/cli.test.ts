@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawnAgent, freePort, waitHealthy } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
 // @ts-expect-error plain ESM script without types
-import { ensureBuilt } from '../../scripts/start.mjs';
+import { ensureBuilt } from '../../scripts/build.mjs';
 
 describe('hcc-agent CLI', () => {
   it('starts as `npm start` does with the default config, serves health within 3 s, and exits 0 on SIGTERM within 5 s', async () => {

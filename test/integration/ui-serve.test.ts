@@ -1,7 +1,7 @@
 /**
  * Serving the pages: each page and its assets answer with the right types and a strict CSP, the
- * global Host check covers them (DNS rebinding), a cross-site Origin is refused, and the bundle is
- * rebuilt on start when its sources changed (stale dist) but not when they did not.
+ * global Host check covers them (DNS rebinding), a cross-site Origin is refused, and the build step
+ * rebuilds the pages when their sources changed (stale dist) but not when they did not.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +82,7 @@ describe('a board on the LAN', () => {
   });
 });
 
-describe('build on start', () => {
+describe('the pages build', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hcc-ui-'));
   const src = join(dir, 'src');
   const out = join(dir, 'dist');
