@@ -64,9 +64,39 @@ export function isLoopbackAddress(ip: string | undefined): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
-/** Whom refusals are counted against: the address. */
+/**
+ * Whom refusals are counted against: the address; apart from it what pages of other sites send
+ * from there, per Origin (which a page cannot forge), so a hostile page open on the desk locks out
+ * neither the desk's own callers nor an allowed clerk app in the same browser.
+ */
 function refusalKey(req: FastifyRequest): string {
-  return req.ip;
+  return fromAnotherSite(req) ? `${req.ip} cross-site ${req.headers.origin ?? ''}` : req.ip;
+}
+
+/**
+ * A browser request made by a page of another site (Fetch Metadata: `Sec-Fetch-Site`; browsers
+ * without it still send a Referer on <img>/<script>/no-cors fetch). curl and other tools send
+ * neither, and are taken as what they are: programs on this machine.
+ * A person following a link to one of the desk's pages is not refused: the page then calls the
+ * API same-origin. Links into the API or metrics are, since a GET there may look up or render.
+ */
+function fromAnotherSite(req: FastifyRequest): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === undefined) {
+    const referer = req.headers.referer;
+    return referer !== undefined && !sameOrigin(referer, req.headers.host ?? '');
+  }
+  if (site === 'same-origin' || site === 'none') return false;
+  return !(req.headers['sec-fetch-mode'] === 'navigate' && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/metrics'));
+}
+
+function sameOrigin(url: string, host: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 export class AccessControl {
@@ -145,7 +175,7 @@ export class AccessControl {
       const own = origin.toLowerCase() === `http://${host.toLowerCase()}` || origin.toLowerCase() === `https://${host.toLowerCase()}`;
       if (!own) {
         if (!this.isAllowedOrigin(origin)) {
-          throw new HttpError(403, 'origin-not-allowed', `Origin "${origin}" may not call this agent`, 'Trang web này không được phép gọi phần mềm');
+          throw this.refused(req, new HttpError(403, 'origin-not-allowed', `Origin "${origin}" may not call this agent`, 'Trang web này không được phép gọi phần mềm'));
         }
         foreign = true;
       }
@@ -154,6 +184,12 @@ export class AccessControl {
     // The common case (a same-machine page or tool, no token) needs no route lookup: Fastify builds
     // `routeOptions` afresh on each read, so it is read only when a token or a LAN caller makes it matter.
     if (presented === null) {
+      // A page of another site may make the user's browser send GETs (<img>, <script>, no-cors
+      // fetch) that carry no Origin: without a token they are not the desk's own caller.
+      if (fromAnotherSite(req) && !req.routeOptions.config?.public) {
+        this.opts.refusals?.gate(refusalKey(req));
+        throw this.refused(req, new HttpError(403, 'cross-site', 'A request from a page of another site needs a bearer token', 'Yêu cầu từ trang web khác cần mã truy cập'));
+      }
       const outsider = foreign || (this.opts.lanExposed && !isLoopbackAddress(req.socket?.remoteAddress ?? req.ip));
       if (outsider && !req.routeOptions.config?.public) throw this.refused(req, new HttpError(401, 'unauthorized', 'A bearer token is required', 'Cần mã truy cập'));
       return { name: 'local', scopes: 'all', origin };
