@@ -51,15 +51,35 @@ export interface RawScan {
   receivedAt: number;
 }
 
+/**
+ * Event a barcode driver emits when it received a read it cannot turn into text (e.g. a keyboard
+ * wedge sending a key outside the US layout). The pipeline reports it as kind `rejected`.
+ */
+export const SCAN_REJECTED = 'scan-rejected';
+
+export interface ScanRejection {
+  /** Machine-readable, e.g. `unknown-key`. */
+  code: string;
+  reason: string;
+  reasonVi: string;
+  receivedAt: number;
+}
+
 export interface BarcodeScanner extends Device {
   readonly type: 'barcode';
   on(event: 'scan', listener: (scan: RawScan) => void): this;
+  /** Optional: only drivers that can refuse a read emit it. */
+  on(event: typeof SCAN_REJECTED, listener: (rejection: ScanRejection) => void): this;
   on(event: 'status', listener: (status: DeviceStatus) => void): this;
 }
 
 /** A barcode scanner that accepts injected reads (simulated driver). */
 export interface SimulatableScanner extends BarcodeScanner {
   simulate(data: string | Buffer, aimId?: string): void;
+}
+
+export function isSimulatableScanner(dev: Device): dev is SimulatableScanner {
+  return dev.type === 'barcode' && typeof (dev as Partial<SimulatableScanner>).simulate === 'function';
 }
 
 // ---------------------------------------------------------------- printers
@@ -85,7 +105,28 @@ export interface Printer extends Device {
   write(data: Buffer): Promise<void>;
   /** Asks the printer its status. Resolves null when this printer cannot answer status at all. */
   queryStatus(timeoutMs?: number): Promise<PrinterCondition | null>;
+  /**
+   * Optional: resolves true once the printer confirmed it processed everything sent so far
+   * (ESC/POS GS r), false when it is not set up to confirm.
+   */
+  waitProcessed?(): Promise<boolean>;
+  /** Optional: what a printer that can only vouch for a hand-over says of the last write (CUPS: "accepted by CUPS as request N"). */
+  readonly lastTransferNote?: string;
   on(event: 'status', listener: (status: DeviceStatus) => void): this;
+}
+
+/** A printer whose condition can be set and whose paper can be looked at (simulated driver). */
+export interface SimulatablePrinter extends Printer {
+  /** What the next DLE EOT will answer. */
+  readonly condition: PrinterCondition;
+  /** Sets paper out, cover open, offline… ; `connected: false` unplugs it. Status shows on the next query. */
+  setCondition(patch: Partial<PrinterCondition> & { connected?: boolean }): void;
+  /** The last cut page as a PNG, if anything was printed. */
+  lastPagePng(): Buffer | undefined;
+}
+
+export function isSimulatablePrinter(dev: Device): dev is SimulatablePrinter {
+  return dev.type === 'printer' && typeof (dev as Partial<SimulatablePrinter>).setCondition === 'function';
 }
 
 // ---------------------------------------------------------------- document scanners

@@ -7,20 +7,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { RawScan } from '../contracts.ts';
 
-/**
- * Event a barcode driver emits when it received a read it cannot turn into text (e.g. a keyboard
- * wedge sending a key outside the US layout). The pipeline reports it as kind `rejected`.
- */
-export const SCAN_REJECTED = 'scan-rejected';
-
-export interface ScanRejection {
-  /** Machine-readable, e.g. `unknown-key`. */
-  code: string;
-  reason: string;
-  reasonVi: string;
-  receivedAt: number;
-}
-
 /** Suffix names as they appear in config, and their bytes. */
 export const SUFFIXES = { CR: '\r', LF: '\n', CRLF: '\r\n', TAB: '\t' } as const;
 export type SuffixName = keyof typeof SUFFIXES;

@@ -8,11 +8,10 @@ import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import Type from 'typebox';
 import type { Logger } from 'pino';
-import type { BarcodeScanner, RawScan } from '../contracts.ts';
+import { SCAN_REJECTED, type BarcodeScanner, type RawScan, type ScanRejection } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy, type StatusText } from '../lifecycle.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../support/config-key.ts';
-import { SCAN_REJECTED, type ScanRejection } from './framing.ts';
 import { KeyboardWedgeDecoder } from './keymap.ts';
 
 // ---------------------------------------------------------------- binding (injectable)

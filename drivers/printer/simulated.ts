@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import Type from 'typebox';
 import type { SerialPort } from 'serialport';
 import { serialportLib } from '../support/lazy.ts';
-import type { PrinterCondition } from '../contracts.ts';
+import type { PrinterCondition, SimulatablePrinter } from '../contracts.ts';
 import { deviceSchema, type DriverEntry } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { CMD } from '../protocols/escpos/encode.ts';
@@ -75,7 +75,7 @@ export class SimulatedMechanism {
   }
 }
 
-export class SimulatedPrinter extends PrinterDevice {
+export class SimulatedPrinter extends PrinterDevice implements SimulatablePrinter {
   readonly accepts = 'escpos' as const;
   readonly mechanism: SimulatedMechanism;
   private replies: number[] = [];
@@ -137,11 +137,6 @@ export class SimulatedPrinter extends PrinterDevice {
     const p = this.mechanism.lastPage();
     return p ? rasterToPng(p) : undefined;
   }
-}
-
-/** Anything with a PNG of its paper: the admin page and tests use it through the API. */
-export interface PaperSource {
-  lastPagePng(): Buffer | undefined;
 }
 
 /**

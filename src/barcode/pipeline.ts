@@ -4,10 +4,8 @@
  * postal item scans through the outbox. Citizen ID data is never logged and forwarded only when
  * `barcode.forwardPersonal` says so.
  */
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { BarcodeScanner, RawScan } from '../../drivers/contracts.ts';
-import { SCAN_REJECTED, type ScanRejection } from '../../drivers/barcode/framing.ts';
+import { SCAN_REJECTED, type BarcodeScanner, type RawScan, type ScanRejection } from '../../drivers/contracts.ts';
 import type { Events } from '../events.ts';
 import type { CloudEvent } from '../outbox/envelope.ts';
 import { compileDossierPattern } from '../dossier/codes.ts';
@@ -58,8 +56,7 @@ export class BarcodePipeline {
       }
     };
     scanner.on('scan', (scan: RawScan) => guard(() => this.handle(scanner.id, scan)));
-    // Not in the BarcodeScanner contract: only drivers that can reject a read emit it.
-    (scanner as EventEmitter).on(SCAN_REJECTED, (r: ScanRejection) => guard(() => this.rejected(scanner.id, r)));
+    scanner.on(SCAN_REJECTED, (r: ScanRejection) => guard(() => this.rejected(scanner.id, r)));
   }
 
   /** Scans dropped as duplicates so far. */

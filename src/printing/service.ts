@@ -365,7 +365,7 @@ export class PrintService implements PrintSubmitter {
     let after: PrinterCondition | null;
     let processed = false;
     try {
-      processed = (await (dev as { waitProcessed?: () => Promise<boolean> }).waitProcessed?.()) ?? false;
+      processed = (await dev.waitProcessed?.()) ?? false;
       after = await dev.queryStatus();
     } catch (err) {
       if (!this.running) return false;
@@ -373,7 +373,7 @@ export class PrintService implements PrintSubmitter {
       return false;
     }
     // A driver that can only vouch for a hand-over (CUPS: "accepted as request N") says so itself.
-    const note = (dev as { lastTransferNote?: string }).lastTransferNote;
+    const note = dev.lastTransferNote;
     if (after === null) {
       this.finish(job, 'printed', 'hcc.print.job.printed', { guarantee: note ?? GUARANTEE.unconfirmed });
       return true;

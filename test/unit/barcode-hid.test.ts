@@ -2,9 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
+import { SCAN_REJECTED, type DeviceStatus, type RawScan, type ScanRejection } from '../../drivers/contracts.ts';
 import { HID_DEFAULTS, HidBarcodeScanner, driver, type HidBinding, type HidDeviceInfo, type HidHandle, type HidScannerOptions } from '../../drivers/barcode/hid.ts';
-import { SCAN_REJECTED, type ScanRejection } from '../../drivers/barcode/framing.ts';
 import { MODIFIER, US_KEYMAP, translateKey } from '../../drivers/barcode/keymap.ts';
 import { BarcodePipeline } from '../../src/barcode/pipeline.ts';
 import type { Events } from '../../src/events.ts';
@@ -52,7 +51,7 @@ async function setup(opts: Partial<HidScannerOptions>, list: HidDeviceInfo[] = [
   const rejections: ScanRejection[] = [];
   const statuses: DeviceStatus[] = [];
   scanner.on('scan', (s: RawScan) => scans.push(s));
-  scanner.on(SCAN_REJECTED as 'scan', ((r: ScanRejection) => rejections.push(r)) as never);
+  scanner.on(SCAN_REJECTED, (r: ScanRejection) => rejections.push(r));
   scanner.on('status', (s: DeviceStatus) => statuses.push(s));
   stops.push(() => scanner.stop());
   await scanner.start();

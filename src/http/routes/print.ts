@@ -6,7 +6,7 @@ import { HttpError } from '../errors.ts';
 import { notFound } from '../../errors.ts';
 import { JobState as State, TEMPLATES } from '../../printing/api.ts';
 import type { PrintService } from '../../printing/service.ts';
-import type { PaperSource, SimulatedPrinter } from '../../../drivers/printer/simulated.ts';
+import { isSimulatablePrinter, type SimulatablePrinter } from '../../../drivers/contracts.ts';
 
 const Template = Type.Union([Type.Literal('queue-ticket'), Type.Literal('dossier-receipt'), Type.Literal('result-slip'), Type.Literal('test-page')], { description: `One of ${TEMPLATES.join(', ')}.` });
 
@@ -103,13 +103,13 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
     async (req, reply) => reply.code(202).send(svc().retry(req.params.id)),
   );
 
-  const simulated = (id: string): SimulatedPrinter => {
+  const simulated = (id: string): SimulatablePrinter => {
     const dev = ctx.devices.get(id);
     if (!dev) throw notFound(`device ${id}`, `thiết bị ${id}`);
-    if (dev.type !== 'printer' || typeof (dev as Partial<SimulatedPrinter>).setCondition !== 'function') {
+    if (!isSimulatablePrinter(dev)) {
       throw new HttpError(409, 'not-simulated', `device ${id} is not a simulated printer`, `Thiết bị ${id} không phải máy in mô phỏng`);
     }
-    return dev as SimulatedPrinter;
+    return dev;
   };
 
   app.post(
@@ -141,7 +141,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
       const { offline, ...rest } = req.body;
       p.setCondition({ ...rest, ...(offline === undefined ? {} : { online: !offline }) });
       // Ask at once so the status event and waiting jobs follow the change without polling delay.
-      if (p.isConnected || p.status().state === 'error') await p.queryStatus().catch(() => undefined);
+      if (p.status().state !== 'disconnected') await p.queryStatus().catch(() => undefined);
       if (req.body.connected !== false) svc().kick(p.id);
       return { condition: { ...p.condition } };
     },
@@ -151,7 +151,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
     '/devices/:id/paper.png',
     { config: { scope: 'print' }, schema: { summary: 'What a simulated printer\'s paper shows: the last cut page', tags: ['devices'], params: IdParams, produces: ['image/png'] } },
     async (req, reply) => {
-      const png = (simulated(req.params.id) as PaperSource).lastPagePng();
+      const png = simulated(req.params.id).lastPagePng();
       if (!png) throw notFound('printed page', 'trang đã in');
       return reply.type('image/png').header('cache-control', 'no-store').send(png);
     },

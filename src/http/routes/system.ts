@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { HttpError } from '../errors.ts';
 import { notFound } from '../../errors.ts';
-import type { SimulatableScanner } from '../../../drivers/contracts.ts';
+import { isSimulatableScanner } from '../../../drivers/contracts.ts';
 
 const DeviceStatusSchema = Type.Object({
   state: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('error')]),
@@ -76,11 +76,11 @@ export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
     async (req, reply) => {
       const dev = ctx.devices.get(req.params.id);
       if (!dev) throw notFound(`device ${req.params.id}`, `thiết bị ${req.params.id}`);
-      if (dev.type !== 'barcode' || typeof (dev as SimulatableScanner).simulate !== 'function') {
+      if (!isSimulatableScanner(dev)) {
         throw new HttpError(409, 'not-simulated', `device ${dev.id} is not a simulated barcode scanner`, `Thiết bị ${dev.id} không phải máy quét mô phỏng`);
       }
       try {
-        (dev as SimulatableScanner).simulate(req.body.data, req.body.aimId);
+        dev.simulate(req.body.data, req.body.aimId);
       } catch (err) {
         throw new HttpError(409, 'device-unavailable', (err as Error).message, 'Thiết bị chưa sẵn sàng');
       }
