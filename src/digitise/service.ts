@@ -17,7 +17,7 @@ import type { Config } from '../config/schema.ts';
 import type { Db } from '../store/db.ts';
 import type { Events } from '../events.ts';
 import type { DeviceManager } from '../devices.ts';
-import { HttpError } from '../http/errors.ts';
+import { conflict, invalid, notFound, type DomainError } from '../errors.ts';
 import { resolveProfile, type ScanProfile } from './config.ts';
 import { PageAnalyser } from './analyse.ts';
 import { processPage, type PageKind } from './process.ts';
@@ -158,13 +158,13 @@ export class DigitiseService {
   async startSession(req: StartRequest): Promise<string> {
     const cfg = this.deps.config.digitise;
     const scannerId = req.scanner || cfg.defaultScanner || this.deps.devices.ofType('document-scanner')[0]?.id;
-    if (!scannerId) throw new HttpError(409, 'no-scanner', 'no document scanner is configured', 'Chưa cấu hình máy quét tài liệu');
+    if (!scannerId) throw conflict('no-scanner', 'no document scanner is configured', 'Chưa cấu hình máy quét tài liệu');
     const dev = this.deps.devices.get(scannerId);
-    if (!dev || dev.type !== 'document-scanner') throw new HttpError(404, 'not-found', `document scanner ${scannerId} not found`, `Không tìm thấy máy quét ${scannerId}`);
-    if (this.busy.has(scannerId)) throw new HttpError(409, 'scanner-busy', `scanner ${scannerId} is scanning for another session`, `Máy quét ${scannerId} đang quét cho phiên khác`);
+    if (!dev || dev.type !== 'document-scanner') throw notFound(`document scanner ${scannerId}`, `máy quét ${scannerId}`);
+    if (this.busy.has(scannerId)) throw conflict('scanner-busy', `scanner ${scannerId} is scanning for another session`, `Máy quét ${scannerId} đang quét cho phiên khác`);
     const profileName = req.profile ?? cfg.defaultProfile;
     const profile = resolveProfile(cfg, profileName);
-    if (!profile) throw new HttpError(400, 'unknown-profile', `no scan profile named ${profileName}`, `Không có cấu hình quét ${profileName}`);
+    if (!profile) throw invalid('unknown-profile', `no scan profile named ${profileName}`, `Không có cấu hình quét ${profileName}`);
 
     // Start the analysis worker as the session opens, not at agent start (a kiosk may never scan)
     // and not on the first page (the clerk would wait for it).
@@ -221,8 +221,8 @@ export class DigitiseService {
   async cancel(id: string): Promise<void> {
     const s = this.active.get(id);
     if (!s) {
-      if (!this.store.getSession(id)) throw new HttpError(404, 'not-found', `scan session ${id} not found`, `Không tìm thấy phiên quét ${id}`);
-      throw new HttpError(409, 'session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
+      if (!this.store.getSession(id)) throw notFound(`scan session ${id}`, `phiên quét ${id}`);
+      throw conflict('session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
     }
     if (s.finishing) throw finishingError(id);
     s.cancelRequested = true;
@@ -278,16 +278,16 @@ export class DigitiseService {
   private pausedSession(id: string): Active {
     const s = this.active.get(id);
     if (!s) {
-      if (!this.store.getSession(id)) throw new HttpError(404, 'not-found', `scan session ${id} not found`, `Không tìm thấy phiên quét ${id}`);
-      throw new HttpError(409, 'session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
+      if (!this.store.getSession(id)) throw notFound(`scan session ${id}`, `phiên quét ${id}`);
+      throw conflict('session-ended', `scan session ${id} has already ended`, 'Phiên quét đã kết thúc');
     }
-    if (s.running) throw new HttpError(409, 'session-scanning', `scan session ${id} is scanning`, 'Phiên quét đang quét');
+    if (s.running) throw conflict('session-scanning', `scan session ${id} is scanning`, 'Phiên quét đang quét');
     if (s.finishing) throw finishingError(id);
     return s;
   }
 
   private runBatch(s: Active): void {
-    if (this.busy.has(s.scannerId)) throw new HttpError(409, 'scanner-busy', `scanner ${s.scannerId} is scanning for another session`, `Máy quét ${s.scannerId} đang quét cho phiên khác`);
+    if (this.busy.has(s.scannerId)) throw conflict('scanner-busy', `scanner ${s.scannerId} is scanning for another session`, `Máy quét ${s.scannerId} đang quét cho phiên khác`);
     this.busy.add(s.scannerId);
     s.abort = new AbortController();
     this.store.updateSession(s.id, { state: 'scanning', error: null }, this.now().toISOString());
@@ -442,8 +442,8 @@ export class DigitiseService {
   }
 }
 
-function finishingError(id: string): HttpError {
-  return new HttpError(409, 'session-finishing', `scan session ${id} is being finished`, 'Phiên quét đang được kết thúc');
+function finishingError(id: string): DomainError {
+  return conflict('session-finishing', `scan session ${id} is being finished`, 'Phiên quét đang được kết thúc');
 }
 
 /** ASCII file-name part: Vietnamese letters lose their marks, đ becomes d. */
