@@ -19,23 +19,20 @@ import { createLogger } from './log.ts';
 import { buildHttp, type App } from './http/server.ts';
 import { BarcodePipeline } from './barcode/pipeline.ts';
 import type { AgentContext } from './context.ts';
+import type { Component } from './component.ts';
 import { buildSecurity } from './security/index.ts';
 import { diskCheck } from './store/disk.ts';
 import { PrintService } from './printing/service.ts';
-import { Queue } from './queue/index.ts';
+import { QueueHost } from './queue/host.ts';
+import { QueueClient } from './queue/client.ts';
+import type { QueueBackend } from './queue/backend.ts';
+import { printerProblemFrom } from './queue/ticket-print.ts';
 import { DigitiseService } from './digitise/service.ts';
 
 export interface BuildOptions {
   logger?: Logger;
   /** Benchmarks only: measure the cost of the Host/Origin/token checks and abuse guards by turning them off. */
   accessChecks?: boolean;
-}
-
-/** A part of the agent with a lifecycle (relay, spool, queue…). */
-export interface Component {
-  name: string;
-  start(): Promise<void> | void;
-  stop(): Promise<void> | void;
 }
 
 export interface Agent {
@@ -66,7 +63,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
   const printing = new PrintService({ db, events, devices, config, health, metrics, vault: security.vault, log: log.child({ component: 'printing' }) });
   printing.init();
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue: new Queue(() => ctx), digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault }) };
+  // The queue backend is chosen here, once: the routes see one interface whichever the role.
+  const queueDeps = {
+    db,
+    config: config.queue,
+    timezone: config.agent.timezone,
+    log: log.child({ component: 'queue' }),
+    printing,
+    printerProblem: printerProblemFrom(devices, config.printing.defaultPrinter),
+  };
+  const queue: QueueBackend =
+    config.queue.role === 'host'
+      ? new QueueHost({ ...queueDeps, events, dataDir })
+      : new QueueClient({ ...queueDeps, agentId: config.agent.id, publishBoard: (state) => events.publish('hcc.queue.board', undefined, state) });
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue, digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault }) };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -78,6 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       ? { ok: false, message: bad.map((d) => `${d.id}: ${d.status.reason}`).join('; '), messageVi: bad.map((d) => `${d.id}: ${d.status.reasonVi}`).join('; '), detail: { devices: bad.map((d) => d.id) } }
       : { ok: true };
   });
+  health.register('queue', () => queue.check());
   new Gauge({
     name: 'hcc_device_connected',
     help: '1 when the device is connected.',
@@ -91,7 +102,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const components: Component[] = [];
   components.push(outboxService);
   components.push(printing);
-  components.push(ctx.queue);
+  components.push(queue);
   components.push(ctx.digitise);
   const fastify = await buildHttp(ctx, { accessChecks: opts.accessChecks ?? true });
   let started = false;

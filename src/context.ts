@@ -10,7 +10,7 @@ import type { Health } from './health.ts';
 import type { PrintSubmitter } from './printing/api.ts';
 import type { Security } from './security/index.ts';
 import type { OutboxService } from './outbox/service.ts';
-import type { Queue } from './queue/index.ts';
+import type { QueueBackend } from './queue/backend.ts';
 import type { DigitiseService } from './digitise/service.ts';
 
 export interface AgentContext {
@@ -31,7 +31,7 @@ export interface AgentContext {
   /** The outbox relay, its status and dead letters (src/outbox). */
   outbox: OutboxService;
   /** The centre queue: host engine or client of the host (src/queue). */
-  queue: Queue;
+  queue: QueueBackend;
   /** Scan sessions and their PDFs (src/digitise). */
   digitise: DigitiseService;
   startedAt: number;

@@ -10,11 +10,30 @@ import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
 import { migrate } from '../store/db.ts';
 import { HttpError } from '../http/errors.ts';
+import type { Check } from '../health.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
-import { isOpenAt, localTime, type Clock } from './clock.ts';
+import { isOpenAt, localTime, systemClock, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { HostEvents } from './host-events.ts';
-import type { Block, BoardState, ImportBody, IssueBody, IssueResult, LinkState, Notice } from './schemas.ts';
+import { publicConfig, type QueueBackend } from './backend.ts';
+import { logConfigProblems } from './config.ts';
+import type {
+  Block,
+  BoardState,
+  CounterAction,
+  CounterResult,
+  ImportBody,
+  IssueBody,
+  IssueResult,
+  LinkState,
+  Notice,
+  PendingRating,
+  PublicConfig,
+  RatingBody,
+  RatingResult,
+  Report,
+  TransferBody,
+} from './schemas.ts';
 import { CaFileError, isCertificateError, readCaFile, withSystemRoots } from '../tls.ts';
 
 export interface ClientDeps extends TicketPrintDeps {
@@ -23,6 +42,7 @@ export interface ClientDeps extends TicketPrintDeps {
   log: Logger;
   /** Relays the host's board state to this agent's live listeners when it changed. */
   publishBoard: (state: BoardState) => void;
+  clock?: Clock;
 }
 
 /** The host did not answer (network error, timeout, or a 502/503/504 on its way). */
@@ -49,6 +69,9 @@ interface OfflineRow {
   issued_at: number;
 }
 
+/** Blocks of numbers are reserved from, and handed back to, the host only. */
+const notHost = () => new HttpError(409, 'not-queue-host', 'This agent is not the queue host', 'Máy này không phải máy chủ xếp hàng');
+
 /** Longest wait between attempts to reopen the live link to a host that went away. */
 const MAX_RECONNECT_MS = 5000;
 
@@ -66,7 +89,9 @@ function refusesTickets(err: unknown): err is HttpError {
   return err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && ![401, 403, 408, 429].includes(err.statusCode);
 }
 
-export class QueueClient {
+export class QueueClient implements QueueBackend {
+  readonly name = 'queue';
+  readonly role = 'client';
   clock: Clock;
   reachable = false;
   lastContactAt: Date | null = null;
@@ -87,11 +112,8 @@ export class QueueClient {
   private readonly base: string;
   private readonly events: HostEvents;
 
-  constructor(
-    private readonly d: ClientDeps,
-    clock: Clock,
-  ) {
-    this.clock = clock;
+  constructor(private readonly d: ClientDeps) {
+    this.clock = d.clock ?? systemClock;
     this.base = d.config.hostUrl.replace(/\/+$/, '');
     const { timeoutMs, checkIntervalMs } = d.config.client;
     this.events = new HostEvents({
@@ -114,6 +136,7 @@ export class QueueClient {
   }
 
   start(): void {
+    logConfigProblems(this.d.config, this.d.log);
     migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
     if (!this.base) this.d.log.error('queue.role is client but queue.hostUrl is empty');
     this.ca = this.readCa();
@@ -266,6 +289,54 @@ export class QueueClient {
       if (err instanceof HostUnreachable) throw this.unreachableError();
       throw err;
     }
+  }
+
+  // ------------------------------------------------------------------ forwarded to the host (QueueBackend)
+
+  check(): Check {
+    const l = this.link();
+    return l.notice === null ? { ok: true, detail: { role: 'client', host: l.hostUrl } } : { ok: false, message: l.notice.message, messageVi: l.notice.messageVi, detail: { ...l } };
+  }
+
+  publicConfig(): PublicConfig {
+    return publicConfig(this.d.config, this.d.timezone, this.clock());
+  }
+
+  counterAction(id: string, action: CounterAction, body?: TransferBody): Promise<CounterResult> {
+    return this.forward('POST', `/api/v1/queue/counters/${encodeURIComponent(id)}/${action}`, action === 'transfer' ? body : undefined);
+  }
+
+  state(): Promise<BoardState> {
+    return this.forward('GET', '/api/v1/queue/state');
+  }
+
+  async voiceWav(callId: number): Promise<Buffer> {
+    try {
+      return (await this.requestBinary(`/api/v1/queue/voice/${callId}.wav`)).body;
+    } catch (err) {
+      if (err instanceof HostUnreachable) throw this.unreachableError();
+      throw err;
+    }
+  }
+
+  pendingRating(counterId: string): Promise<PendingRating> {
+    return this.forward('GET', `/api/v1/queue/rating/pending?counter=${encodeURIComponent(counterId)}`);
+  }
+
+  rate(body: RatingBody): Promise<RatingResult> {
+    return this.forward('POST', '/api/v1/queue/ratings', body);
+  }
+
+  report(date?: string): Promise<Report> {
+    return this.forward('GET', `/api/v1/queue/report${date ? `?date=${date}` : ''}`);
+  }
+
+  reserveBlock(): Block {
+    throw notHost();
+  }
+
+  importTickets(): { accepted: number; already: number } {
+    throw notHost();
   }
 
   // ------------------------------------------------------------------ issuing

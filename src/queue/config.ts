@@ -167,3 +167,13 @@ export const QueueSection = section(
 );
 
 export type QueueConfig = Static<typeof QueueSection>;
+
+/** Mistakes the schema cannot see (ids referring to each other): logged at start, the rest of the queue works. */
+export function logConfigProblems(cfg: QueueConfig, log: { error(obj: object, msg: string): void }): void {
+  const ids = new Set(cfg.services.map((s) => s.id));
+  for (const c of cfg.counters) {
+    const unknown = c.services.filter((id) => !ids.has(id));
+    if (unknown.length) log.error({ counter: c.id, unknown }, 'queue.counters lists services that queue.services does not define; they are never called there');
+  }
+  if (ids.size !== cfg.services.length) log.error({}, 'queue.services has duplicate ids; the first of each is used');
+}

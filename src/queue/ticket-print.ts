@@ -14,8 +14,7 @@ import type { IssueResult, Notice, QueueTicketData } from './schemas.ts';
 export interface TicketPrintDeps {
   db: Db;
   config: QueueConfig;
-  /** Read at each use: printing is wired by its own component. */
-  printing: () => PrintSubmitter;
+  printing: PrintSubmitter;
   /** Why the ticket printer cannot print now, if it cannot. */
   printerProblem: (printer: string | undefined) => Notice | undefined;
 }
@@ -40,7 +39,7 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
   };
   let jobId: string;
   try {
-    const submit = () => d.printing().submit({ template: 'queue-ticket', printer, data }, tx);
+    const submit = () => d.printing.submit({ template: 'queue-ticket', printer, data }, tx);
     jobId = (tx ? d.db.transaction(submit)() : submit()).id;
   } catch (err) {
     const e = err as Partial<HttpError> & Error;

@@ -1,5 +1,5 @@
 /** The queue API through the agent's HTTP layer: flows, scopes, board pushes, voice, ratings, report, restart. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
 import { buildApp } from '../../src/app.ts';
@@ -128,12 +128,9 @@ describe('queue API', () => {
 describe('printing the ticket', () => {
   it('a printing failure still issues the ticket, with printError for the screen', async () => {
     const a = await agentWith();
-    a.ctx.printing = {
-      submit: () => {
-        throw new HttpError(409, 'paper-out', 'printer ticket is out of paper', 'Máy in hết giấy');
-      },
-      get: () => undefined,
-    };
+    vi.spyOn(a.ctx.printing, 'submit').mockImplementation(() => {
+      throw new HttpError(409, 'paper-out', 'printer ticket is out of paper', 'Máy in hết giấy');
+    });
     const t = await api(a)('POST', '/queue/tickets', { serviceId: 'land' });
     expect(t).toMatchObject({ status: 201, body: { number: 'A001', printError: { code: 'paper-out', messageVi: expect.stringContaining('Máy in hết giấy') } } });
     expect((await api(a)('GET', '/queue/state')).body.services[0].waiting).toBe(1);

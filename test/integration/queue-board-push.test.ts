@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { QueueClient } from '../../src/queue/client.ts';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
 import { HostEvents } from '../../src/queue/host-events.ts';
 
@@ -91,7 +92,7 @@ describe('queue board push to a client agent', () => {
     const port = Number(new URL(host.url).port);
     const client: Agent = await startAgent(clientCfg(host.url, TOKEN, 'board-hall-2'), { listen: true });
     started.push(client);
-    const link = client.ctx.queue.client!;
+    const link = client.ctx.queue as QueueClient;
     await expect.poll(() => link.pushing, { timeout: 5000 }).toBe(true);
 
     const display = await boardDisplay(client);
@@ -157,7 +158,7 @@ describe('queue board push to a client agent', () => {
     expect(attempts).toBe(1);
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toMatchObject({ level: 50, status: 401, reason: 'Unknown or revoked token' });
-    expect(client.ctx.queue.client!.pushing).toBe(false);
+    expect((client.ctx.queue as QueueClient).pushing).toBe(false);
     // The agent is still up and answering.
     expect((await api(client, 'GET', '/queue/link')).role).toBe('client');
   }, 10_000);

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import type { QueueClient } from '../../src/queue/client.ts';
 import { startAgent, tempDir, testConfig, type TestAgent } from '../helpers/agent.ts';
 
 type Agent = TestAgent & { url: string };
@@ -44,14 +45,14 @@ describe('client agent to an HTTPS queue host', () => {
     started.push(untrusting);
     await expect.poll(async () => (await api(untrusting, 'GET', '/queue/link')).lastError, { timeout: 5000 }).toMatch(/certificate is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\); put its CA certificate in queue\.client\.caFile/);
     expect((await api(untrusting, 'GET', '/queue/link')).reachable).toBe(false);
-    expect(untrusting.ctx.queue.client!.pushing).toBe(false);
+    expect((untrusting.ctx.queue as QueueClient).pushing).toBe(false);
     const health = await api(untrusting, 'GET', '/health');
     expect(health.checks.queue).toMatchObject({ ok: false, detail: { lastError: expect.stringContaining('queue.client.caFile') } });
 
     // With it: forwarded requests, reserved blocks and the wss board link.
     const trusting: Agent = await client(join(dir, 'cert.pem'), 'kiosk-ca');
     started.push(trusting);
-    await expect.poll(() => trusting.ctx.queue.client!.pushing, { timeout: 5000 }).toBe(true);
+    await expect.poll(() => (trusting.ctx.queue as QueueClient).pushing, { timeout: 5000 }).toBe(true);
     await expect.poll(async () => (await api(trusting, 'GET', '/queue/link')).blocks.every((b: { remaining: number }) => b.remaining > 0), { timeout: 5000 }).toBe(true);
     const link = await api(trusting, 'GET', '/queue/link');
     expect(link).toMatchObject({ reachable: true, lastError: null, notice: null });

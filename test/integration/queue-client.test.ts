@@ -3,22 +3,24 @@
  * kiosk's own printer, the host going away (plain status, numbers from the reserved block, never
  * a duplicate) and coming back (offline tickets reach the host's line).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
-import type { PrintRequest, PrintSubmitter } from '../../src/printing/api.ts';
+import type { PrintRequest } from '../../src/printing/api.ts';
 
 const TOKEN = 'kiosk-secret-1';
 const LOG: string[] = [];
 
-function recordingPrinter(): PrintSubmitter & { jobs: PrintRequest[] } {
+/** Records the print jobs an agent submits instead of printing them; the record outlives an agent's restart. */
+function recordingPrinter(): { jobs: PrintRequest[]; attach(a: TestAgent): void } {
   const jobs: PrintRequest[] = [];
   return {
     jobs,
-    submit(req) {
-      jobs.push(req);
-      return { id: `job-${jobs.length}`, state: 'queued' };
+    attach(a) {
+      vi.spyOn(a.ctx.printing, 'submit').mockImplementation((req) => {
+        jobs.push(req);
+        return { id: `job-${jobs.length}`, state: 'queued' };
+      });
     },
-    get: () => undefined,
   };
 }
 
@@ -35,7 +37,7 @@ describe('queue client kiosk', () => {
     started.push(host);
     const port = Number(new URL(host.url).port);
     const hostPrinter = recordingPrinter();
-    host.ctx.printing = hostPrinter;
+    hostPrinter.attach(host);
 
     const client = await startAgent(
       testConfig({
@@ -48,7 +50,7 @@ describe('queue client kiosk', () => {
     const boards: { services: { waiting: number }[] }[] = [];
     client.ctx.bus.subscribe((e) => e.type === 'hcc.queue.board' && boards.push(e.data as (typeof boards)[number]));
     const kioskPrinter = recordingPrinter();
-    client.ctx.printing = kioskPrinter;
+    kioskPrinter.attach(client);
     const q = async (a: TestAgent, method: 'GET' | 'POST', url: string, payload?: unknown) => {
       const res = await a.fastify.inject({ method, url: `/api/v1${url}`, payload: payload as Record<string, unknown> | undefined, headers: { host: '127.0.0.1' } });
       return { status: res.statusCode, body: res.json() };
@@ -102,7 +104,7 @@ describe('queue client kiosk', () => {
     // The host comes back on the same address with its database.
     host = await startAgent({ ...hostCfg, agent: { ...hostCfg.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
     started.push(host);
-    host.ctx.printing = hostPrinter;
+    hostPrinter.attach(host);
     await expect
       .poll(async () => (await q(client, 'GET', '/queue/link')).body.pendingSync, { timeout: 10_000 })
       .toBe(0)

@@ -66,7 +66,7 @@ function rig(cfg = queueConfig(), opts: { dir?: string; now?: { t: number }; pri
   bus.subscribe((e) => seen.push(e));
   const now = opts.now ?? { t: MORNING };
   const engine = new QueueEngine(
-    { db, events, config: cfg, timezone: 'Asia/Ho_Chi_Minh', printing: () => opts.printing ?? failingPrinter, printerProblem: () => undefined, onChange: () => undefined },
+    { db, events, config: cfg, timezone: 'Asia/Ho_Chi_Minh', printing: opts.printing ?? failingPrinter, printerProblem: () => undefined, onChange: () => undefined },
     () => new Date(now.t),
   );
   engine.start();

@@ -53,12 +53,11 @@ const COUNTER_DOCS: Record<CounterAction, string> = {
 
 export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-  const q = () => ctx.queue;
 
   app.get(
     '/queue/config',
     { ...readers, schema: { summary: 'Services, counters, priority categories and rating levels for the kiosk, counter and board pages', tags: TAGS, response: { 200: PublicConfig } } },
-    async () => q().publicConfig(),
+    async () => ctx.queue.publicConfig(),
   );
 
   app.post(
@@ -72,26 +71,26 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
         response: { 201: IssueResult, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await q().issue(req.body)),
+    async (req, reply) => reply.code(201).send(await ctx.queue.issue(req.body)),
   );
 
   for (const action of ['call-next', 'recall', 'skip', 'complete'] as const) {
     app.post(
       `/queue/counters/:id/${action}`,
       { config: { scope: 'queue' }, schema: { summary: COUNTER_DOCS[action], tags: TAGS, params: CounterParams, response: { 200: CounterResult, ...errors } } },
-      async (req) => q().counterAction(req.params.id, action),
+      async (req) => ctx.queue.counterAction(req.params.id, action),
     );
   }
   app.post(
     '/queue/counters/:id/transfer',
     { config: { scope: 'queue' }, schema: { summary: COUNTER_DOCS.transfer, tags: TAGS, params: CounterParams, body: TransferBody, response: { 200: CounterResult, ...errors } } },
-    async (req) => q().counterAction(req.params.id, 'transfer', req.body),
+    async (req) => ctx.queue.counterAction(req.params.id, 'transfer', req.body),
   );
 
   app.get(
     '/queue/state',
     { ...readers, schema: { summary: 'Display board state: waiting per service, current call per counter, last calls. Pushed live as hcc.queue.board on /events', tags: TAGS, response: { 200: BoardState, ...errors } } },
-    async () => q().state(),
+    async () => ctx.queue.state(),
   );
 
   app.get(
@@ -107,7 +106,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
       },
     },
     async (req, reply) => {
-      const wav = await q().voiceWav(req.params.callId);
+      const wav = await ctx.queue.voiceWav(req.params.callId);
       return reply.type('audio/wav').header('cache-control', 'private, max-age=86400').send(wav);
     },
   );
@@ -123,7 +122,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
         response: { 200: PendingRating, ...errors },
       },
     },
-    async (req) => q().pendingRating(req.query.counter),
+    async (req) => ctx.queue.pendingRating(req.query.counter),
   );
 
   app.post(
@@ -137,7 +136,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
         response: { 201: RatingResult, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await q().rate(req.body)),
+    async (req, reply) => reply.code(201).send(await ctx.queue.rate(req.body)),
   );
 
   app.get(
@@ -152,7 +151,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
       },
     },
     async (req, reply) => {
-      const report = await q().report(req.query.date);
+      const report = await ctx.queue.report(req.query.date);
       if (req.query.format !== 'csv') return report;
       const csv = reportCsv(report, ctx.config.queue.ratings.levels.map((l) => l.id));
       // BOM so that spreadsheet programs read the Vietnamese names as UTF-8.
@@ -167,7 +166,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
   app.get(
     '/queue/link',
     { ...readers, schema: { summary: "Client kiosks: whether the queue host answers, in plain words for the screen, and the numbers held in reserve", tags: TAGS, response: { 200: LinkState } } },
-    async () => q().link(),
+    async () => ctx.queue.link(),
   );
 
   app.post(
@@ -176,7 +175,7 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
       config: { scope: 'queue' },
       schema: { summary: 'Host: reserve a block of today\'s numbers for a client kiosk to issue while the host is unreachable', tags: TAGS, body: BlockBody, response: { 201: Block, ...errors } },
     },
-    async (req, reply) => reply.code(201).send(q().reserveBlock(req.body)),
+    async (req, reply) => reply.code(201).send(ctx.queue.reserveBlock(req.body)),
   );
 
   app.post(
@@ -185,6 +184,6 @@ export const queueRoutes: RoutePlugin = async (app0, { ctx }) => {
       config: { scope: 'queue' },
       schema: { summary: 'Host: receive the tickets a client kiosk issued from its blocks (idempotent)', tags: TAGS, body: ImportBody, response: { 200: ImportResult, ...errors } },
     },
-    async (req) => q().importTickets(req.body),
+    async (req) => ctx.queue.importTickets(req.body),
   );
 };
