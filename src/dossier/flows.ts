@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Events } from '../events.ts';
 import type { PrintSubmitter } from '../printing/api.ts';
-import { HttpError } from '../http/errors.ts';
+import { conflict, invalid } from '../errors.ts';
 import { parseDossierCode, parseS10 } from './codes.ts';
 import type { DossierStore } from './store.ts';
 import { isRealDateTime } from '../dates.ts';
@@ -28,15 +28,13 @@ export interface FlowDeps {
 const FUTURE_SLACK_MS = 5 * 60_000;
 const MAX_APPOINTMENT_MS = 366 * 24 * 3_600_000;
 
-const bad = (code: string, en: string, vi: string) => new HttpError(400, code, en, vi);
-
 function localDate(t: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
 }
 
 function time(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!isRealDateTime(value)) throw bad('bad-date', `${field} is not a real date and time: "${value.slice(0, 40)}"`, `${field} không phải ngày giờ hợp lệ: "${value.slice(0, 40)}"`);
+  if (!isRealDateTime(value)) throw invalid('bad-date', `${field} is not a real date and time: "${value.slice(0, 40)}"`, `${field} không phải ngày giờ hợp lệ: "${value.slice(0, 40)}"`);
   return Date.parse(value);
 }
 
@@ -51,7 +49,7 @@ export class DossierFlows {
   code(text: string) {
     const parsed = parseDossierCode(text, this.d.dossierPatterns);
     if (!parsed) {
-      throw bad('bad-dossier-code', `"${text.slice(0, 64)}" is not a dossier code (expected e.g. 000.00.21.H30-261122-0001)`, `"${text.slice(0, 64)}" không phải mã hồ sơ (ví dụ đúng: 000.00.21.H30-261122-0001)`);
+      throw invalid('bad-dossier-code', `"${text.slice(0, 64)}" is not a dossier code (expected e.g. 000.00.21.H30-261122-0001)`, `"${text.slice(0, 64)}" không phải mã hồ sơ (ví dụ đúng: 000.00.21.H30-261122-0001)`);
     }
     return parsed;
   }
@@ -61,21 +59,21 @@ export class DossierFlows {
     const now = this.now();
     const receivedAt = time(input.receivedAt, 'receivedAt', now);
     const appointmentAt = time(input.appointmentAt, 'appointmentAt', now);
-    if (receivedAt > now + FUTURE_SLACK_MS) throw bad('bad-date', 'receivedAt is in the future', 'Thời gian tiếp nhận ở tương lai');
+    if (receivedAt > now + FUTURE_SLACK_MS) throw invalid('bad-date', 'receivedAt is in the future', 'Thời gian tiếp nhận ở tương lai');
     if (code.receivedDate && code.receivedDate !== localDate(receivedAt, this.d.timezone)) {
-      throw bad('bad-date', `the dossier code says it was received on ${code.receivedDate}, not on ${localDate(receivedAt, this.d.timezone)}`, `Mã hồ sơ ghi ngày tiếp nhận ${code.receivedDate}, khác ngày ${localDate(receivedAt, this.d.timezone)}`);
+      throw invalid('bad-date', `the dossier code says it was received on ${code.receivedDate}, not on ${localDate(receivedAt, this.d.timezone)}`, `Mã hồ sơ ghi ngày tiếp nhận ${code.receivedDate}, khác ngày ${localDate(receivedAt, this.d.timezone)}`);
     }
-    if (appointmentAt <= receivedAt) throw bad('bad-date', 'the appointment must come after the receipt', 'Ngày hẹn trả phải sau thời gian tiếp nhận');
-    if (appointmentAt - receivedAt > MAX_APPOINTMENT_MS) throw bad('bad-date', 'the appointment is more than a year after the receipt', 'Ngày hẹn trả cách ngày tiếp nhận hơn một năm');
+    if (appointmentAt <= receivedAt) throw invalid('bad-date', 'the appointment must come after the receipt', 'Ngày hẹn trả phải sau thời gian tiếp nhận');
+    if (appointmentAt - receivedAt > MAX_APPOINTMENT_MS) throw invalid('bad-date', 'the appointment is more than a year after the receipt', 'Ngày hẹn trả cách ngày tiếp nhận hơn một năm');
     const empty = input.components.find((c) => c.originals + c.copies === 0);
-    if (empty) throw bad('bad-components', `component "${empty.name}" has no originals and no copies`, `Thành phần "${empty.name}" không có bản chính hay bản sao nào`);
+    if (empty) throw invalid('bad-components', `component "${empty.name}" has no originals and no copies`, `Thành phần "${empty.name}" không có bản chính hay bản sao nào`);
     if (input.returnMethod === 'post' && !input.applicant.address?.trim()) {
-      throw bad('address-required', 'the result is to be posted: the applicant address is required', 'Trả kết quả qua bưu chính: cần địa chỉ người nộp');
+      throw invalid('address-required', 'the result is to be posted: the applicant address is required', 'Trả kết quả qua bưu chính: cần địa chỉ người nộp');
     }
     const known = this.d.store.get(code.code);
-    if (known?.received_at) throw new HttpError(409, 'already-received', `dossier ${code.code} was already received here`, `Hồ sơ ${code.code} đã được tiếp nhận tại đây`);
+    if (known?.received_at) throw conflict('already-received', `dossier ${code.code} was already received here`, `Hồ sơ ${code.code} đã được tiếp nhận tại đây`);
     // Its result went back to the citizen at this desk (received elsewhere): a new receipt would contradict it.
-    if (known?.returned_at) throw new HttpError(409, 'already-returned', `the result of dossier ${code.code} was already returned; it cannot be received again`, `Hồ sơ ${code.code} đã trả kết quả; không tiếp nhận lại được`);
+    if (known?.returned_at) throw conflict('already-returned', `the result of dossier ${code.code} was already returned; it cannot be received again`, `Hồ sơ ${code.code} đã trả kết quả; không tiếp nhận lại được`);
 
     const receipt: DossierReceipt = {
       dossierCode: code.code,
@@ -109,22 +107,22 @@ export class DossierFlows {
     const code = this.code(codeText);
     const now = this.now();
     const returnedAt = time(input.returnedAt, 'returnedAt', now);
-    if (returnedAt > now + FUTURE_SLACK_MS) throw bad('bad-date', 'returnedAt is in the future', 'Thời gian trả kết quả ở tương lai');
+    if (returnedAt > now + FUTURE_SLACK_MS) throw invalid('bad-date', 'returnedAt is in the future', 'Thời gian trả kết quả ở tương lai');
     let postalItem: string | undefined;
     if (input.returnMethod === 'post') {
-      if (!input.postalItem) throw bad('postal-item-required', 'returning by post needs the postal item number (e.g. EE123456785VN)', 'Trả qua bưu chính cần số hiệu bưu gửi (ví dụ EE123456785VN)');
+      if (!input.postalItem) throw invalid('postal-item-required', 'returning by post needs the postal item number (e.g. EE123456785VN)', 'Trả qua bưu chính cần số hiệu bưu gửi (ví dụ EE123456785VN)');
       const s10 = parseS10(input.postalItem.toUpperCase());
-      if (!s10) throw bad('bad-postal-item', `"${input.postalItem.slice(0, 32)}" is not a postal item number (2 letters, 9 digits, 2 letters)`, `"${input.postalItem.slice(0, 32)}" không phải số hiệu bưu gửi (2 chữ, 9 số, 2 chữ)`);
-      if (!s10.valid) throw bad('bad-postal-item', `postal item ${s10.id}: check digit is ${s10.checkDigit}, expected ${s10.expectedCheckDigit}`, `Số hiệu bưu gửi ${s10.id}: số kiểm tra là ${s10.checkDigit}, đúng phải là ${s10.expectedCheckDigit}`);
+      if (!s10) throw invalid('bad-postal-item', `"${input.postalItem.slice(0, 32)}" is not a postal item number (2 letters, 9 digits, 2 letters)`, `"${input.postalItem.slice(0, 32)}" không phải số hiệu bưu gửi (2 chữ, 9 số, 2 chữ)`);
+      if (!s10.valid) throw invalid('bad-postal-item', `postal item ${s10.id}: check digit is ${s10.checkDigit}, expected ${s10.expectedCheckDigit}`, `Số hiệu bưu gửi ${s10.id}: số kiểm tra là ${s10.checkDigit}, đúng phải là ${s10.expectedCheckDigit}`);
       postalItem = s10.id;
     } else if (input.postalItem) {
-      throw bad('postal-item-unexpected', 'a postal item number goes with returnMethod "post" only', 'Số hiệu bưu gửi chỉ dùng khi trả qua bưu chính');
+      throw invalid('postal-item-unexpected', 'a postal item number goes with returnMethod "post" only', 'Số hiệu bưu gửi chỉ dùng khi trả qua bưu chính');
     }
     const local = this.d.store.get(code.code);
-    if (local?.returned_at) throw new HttpError(409, 'already-returned', `the result of dossier ${code.code} was already returned`, `Kết quả hồ sơ ${code.code} đã được trả`);
-    if (local?.received_at && returnedAt < Date.parse(local.received_at)) throw bad('bad-date', 'the result cannot be returned before the dossier was received', 'Không thể trả kết quả trước khi tiếp nhận hồ sơ');
+    if (local?.returned_at) throw conflict('already-returned', `the result of dossier ${code.code} was already returned`, `Kết quả hồ sơ ${code.code} đã được trả`);
+    if (local?.received_at && returnedAt < Date.parse(local.received_at)) throw invalid('bad-date', 'the result cannot be returned before the dossier was received', 'Không thể trả kết quả trước khi tiếp nhận hồ sơ');
     const applicantName = input.applicantName ?? (local?.applicant_name || undefined);
-    if (!applicantName) throw bad('applicant-name-required', 'this dossier was not received at this desk: give applicantName', 'Hồ sơ không tiếp nhận tại quầy này: cần nhập tên người nộp');
+    if (!applicantName) throw invalid('applicant-name-required', 'this dossier was not received at this desk: give applicantName', 'Hồ sơ không tiếp nhận tại quầy này: cần nhập tên người nộp');
 
     const slip: ResultSlip = {
       dossierCode: code.code,
