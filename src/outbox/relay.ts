@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { OutboxStore, OutboundEvent } from './store.ts';
+import { realClock, type Clock } from '../../drivers/support/clock.ts';
 
 /** What a transport reports for one batch. Events in none of the lists stay pending. */
 export interface SendResult {
@@ -29,19 +30,6 @@ export interface Transport {
   /** Sends the batch; must settle soon after `signal` aborts (the relay is stopping). */
   send(batch: OutboundEvent[], signal: AbortSignal): Promise<SendResult>;
 }
-
-/** Time source and timers, injectable so a day-long outage runs in a test with a fake clock. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface RelayOptions {
   maxEvents: number;

@@ -1,43 +1,16 @@
-/** Shared by the outbox tests and bench: a fake clock, delivery assertions, a mosquitto broker, free ports. */
+/** Shared by the outbox tests and bench: delivery assertions, a mosquitto broker, free ports. */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/outbox/relay.ts';
 import type { Receiver } from '../../src/outbox/receiver.ts';
 import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { OutboxStore } from '../../src/outbox/store.ts';
 import { tempDir } from '../helpers/agent.ts';
 import { spawnPeer, stopPeer, waitReady, type Peer } from '../helpers/peer.ts';
-
-/** Timers that fire only when the test advances time. */
-export class FakeClock implements Clock {
-  /** Starts at the real time: events are stamped by the real clock, and ages are read against this one. */
-  t = Date.now();
-  timers: { at: number; fn: () => void; id: number; delay: number }[] = [];
-  private next = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.next++;
-    this.timers.push({ at: this.t + ms, fn, id, delay: ms });
-    return id;
-  };
-  clearTimeout = (h: unknown) => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  /** Jumps to the earliest timer and fires it; false when none is set. */
-  advanceToNext(): boolean {
-    if (this.timers.length === 0) return false;
-    this.timers.sort((a, b) => a.at - b.at);
-    const x = this.timers.shift()!;
-    this.t = Math.max(this.t, x.at);
-    x.fn();
-    return true;
-  }
-}
 
 /** Every produced event arrived at least once, duplicates carry a known id, first arrivals keep order per subject. */
 export function assertDeliveredInOrder(r: Pick<Receiver, 'events' | 'arrivals'>, produced: CloudEvent[]): void {

@@ -16,7 +16,8 @@ import { EventBus } from '../../src/bus.ts';
 import { Health } from '../../src/health.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { tempDir, testConfig } from '../helpers/agent.ts';
-import { FakeClock, assertDeliveredInOrder } from './outbox-helpers.ts';
+import { assertDeliveredInOrder } from './outbox-helpers.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const DAY = 24 * 3_600_000;
 const CAP = 300_000;

@@ -7,7 +7,7 @@ import { OutboxStore, type OutboundEvent } from '../../src/outbox/store.ts';
 import { Relay, fullJitter, type SendResult, type Transport } from '../../src/outbox/relay.ts';
 import { makeEvent } from '../../src/outbox/envelope.ts';
 import { tempDir } from '../helpers/agent.ts';
-import { FakeClock } from '../integration/outbox-helpers.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 class FakeTransport implements Transport {
   readonly name = 'fake';
