@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { messageViOf, type DeviceState, type DeviceStatus, type DeviceType } from './contracts.ts';
+import { realClock, type Clock } from './support/clock.ts';
 
 export interface RetryPolicy {
   /** First retry delay. */
@@ -23,13 +24,8 @@ export interface StatusText {
 
 export abstract class ManagedDevice extends EventEmitter {
   abstract readonly type: DeviceType;
-  private current: DeviceStatus = {
-    state: 'disconnected',
-    reason: 'not started',
-    reasonVi: 'chưa khởi động',
-    since: new Date().toISOString(),
-  };
-  private retryTimer: NodeJS.Timeout | null = null;
+  private current: DeviceStatus;
+  private retryTimer: unknown = null;
   private attempt = 0;
   private running = false;
   private opening: Promise<void> | null = null;
@@ -38,8 +34,11 @@ export abstract class ManagedDevice extends EventEmitter {
     readonly id: string,
     readonly driver: string,
     protected readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** Times the reconnect backoff and stamps status changes; a test passes a fake one. */
+    protected readonly clock: Clock = realClock,
   ) {
     super();
+    this.current = { state: 'disconnected', reason: 'not started', reasonVi: 'chưa khởi động', since: this.isoNow() };
   }
 
   /** Opens the device; on failure the device is `disconnected` (or `error`) and retried. */
@@ -68,7 +67,7 @@ export abstract class ManagedDevice extends EventEmitter {
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retryTimer) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (this.opening) await this.opening.catch(() => undefined);
     try {
@@ -90,8 +89,12 @@ export abstract class ManagedDevice extends EventEmitter {
   protected setStatus(state: DeviceState, text: StatusText): void {
     const prev = this.current;
     if (prev.state === state && prev.reason === text.en && prev.code === text.code) return;
-    this.current = { state, reason: text.en, reasonVi: text.vi, code: text.code, since: new Date().toISOString() };
+    this.current = { state, reason: text.en, reasonVi: text.vi, code: text.code, since: this.isoNow() };
     this.emit('status', this.status());
+  }
+
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
   }
 
   private async tryOpen(): Promise<void> {
@@ -120,10 +123,14 @@ export abstract class ManagedDevice extends EventEmitter {
     if (!this.running || this.retryTimer) return;
     const delay = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** this.attempt);
     this.attempt++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.tryOpen();
-    }, delay);
-    this.retryTimer.unref();
+    // Unref'd: a forgotten device must not keep a CLI command's process alive.
+    this.retryTimer = this.clock.setTimeout(
+      () => {
+        this.retryTimer = null;
+        void this.tryOpen();
+      },
+      delay,
+      { unref: true },
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { ManagedDevice, type StatusText } from '../../drivers/lifecycle.ts';
 import type { DeviceStatus } from '../../drivers/contracts.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 /** A device whose presence a test switches on and off, as unplugging would. */
 class FlakyDevice extends ManagedDevice {
@@ -22,14 +23,11 @@ class FlakyDevice extends ManagedDevice {
   }
 }
 
-const waitFor = async (cond: () => boolean, ms: number) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timeout');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - t0;
-};
+/** Fires the next retry and lets the open it starts settle (one turn of the event loop). */
+async function nextRetry(clock: FakeClock): Promise<void> {
+  expect(clock.advanceToNext(), 'a retry is scheduled').toBe(true);
+  await new Promise((r) => setImmediate(r));
+}
 
 describe('ManagedDevice lifecycle', () => {
   const devices: FlakyDevice[] = [];
@@ -37,20 +35,30 @@ describe('ManagedDevice lifecycle', () => {
     for (const d of devices.splice(0)) await d.stop();
   });
 
-  it('starts disconnected when absent, without rejecting, and connects within 2 s of appearing', async () => {
-    const d = new FlakyDevice('d1', 'test');
+  it('starts disconnected when absent, without rejecting, backs off up to a 1 s cap, and connects at the next retry after appearing (within 2 s)', async () => {
+    const clock = new FakeClock();
+    const d = new FlakyDevice('d1', 'test', undefined, clock);
     devices.push(d);
     await d.start();
     expect(d.status().state).toBe('disconnected');
     expect(d.status().reason).toMatch(/cannot open: ENOENT/);
-    await new Promise((r) => setTimeout(r, 1500)); // several backoff rounds, reaching the cap
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      delays.push(...clock.pending());
+      await nextRetry(clock);
+    }
+    expect(delays).toEqual([200, 400, 800, 1000, 1000]);
+    expect(d.opens).toBe(6);
     d.present = true;
-    const took = await waitFor(() => d.status().state === 'connected', 2000);
-    expect(took).toBeLessThan(2000);
+    expect(clock.pending()).toEqual([1000]);
+    await nextRetry(clock);
+    expect(d.status()).toMatchObject({ state: 'connected', since: new Date(clock.t).toISOString() });
+    expect(clock.pending()).toEqual([]);
   });
 
   it('reconnects after the device vanishes and comes back, emitting each status once', async () => {
-    const d = new FlakyDevice('d2', 'test');
+    const clock = new FakeClock();
+    const d = new FlakyDevice('d2', 'test', undefined, clock);
     devices.push(d);
     const seen: DeviceStatus[] = [];
     d.on('status', (s) => seen.push(s));
@@ -59,33 +67,33 @@ describe('ManagedDevice lifecycle', () => {
     expect(d.status().state).toBe('connected');
     d.unplug();
     expect(d.status()).toMatchObject({ state: 'disconnected', code: 'vanished', reasonVi: 'thiết bị bị rút ra' });
-    await new Promise((r) => setTimeout(r, 300));
+    expect(clock.pending()).toEqual([200]); // the backoff starts over after a success
+    await nextRetry(clock); // still unplugged
     d.present = true;
-    await waitFor(() => d.status().state === 'connected', 2000);
-    const states = seen.map((s) => s.state);
-    expect(states[0]).toBe('connected');
-    expect(states).toContain('disconnected');
-    expect(states.at(-1)).toBe('connected');
+    await nextRetry(clock);
+    expect(seen.map((s) => s.state)).toEqual(['connected', 'disconnected', 'disconnected', 'connected']);
+    expect(seen.map((s) => s.reason)).toEqual(['ready', 'device vanished', 'cannot open: ENOENT: no such device; retrying', 'ready']);
   });
 
   it('puts the device in error with the fix when retrying cannot help', async () => {
-    const d = new FlakyDevice('d3', 'test');
+    const clock = new FakeClock();
+    const d = new FlakyDevice('d3', 'test', undefined, clock);
     devices.push(d);
     d.permanent = { en: 'libusb not found; install libusb-1.0-0', vi: 'thiếu libusb; cài libusb-1.0-0', code: 'libusb-missing' };
     await d.start();
     expect(d.status()).toMatchObject({ state: 'error', code: 'libusb-missing' });
-    const opens = d.opens;
-    await new Promise((r) => setTimeout(r, 500));
-    expect(d.opens).toBe(opens);
+    expect(clock.pending()).toEqual([]);
+    expect(d.opens).toBe(1);
   });
 
   it('stops retrying after stop()', async () => {
-    const d = new FlakyDevice('d4', 'test');
+    const clock = new FakeClock();
+    const d = new FlakyDevice('d4', 'test', undefined, clock);
     await d.start();
+    expect(clock.pending()).toEqual([200]);
     await d.stop();
-    const opens = d.opens;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(d.opens).toBe(opens);
+    expect(clock.pending()).toEqual([]);
+    expect(d.opens).toBe(1);
     expect(d.status().reason).toBe('stopped');
   });
 });
