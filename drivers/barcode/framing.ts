@@ -6,6 +6,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { RawScan } from '../contracts.ts';
+import { realClock, type Clock } from '../support/clock.ts';
 
 /** Suffix names as they appear in config, and their bytes. */
 export const SUFFIXES = { CR: '\r', LF: '\n', CRLF: '\r\n', TAB: '\t' } as const;
@@ -34,14 +35,18 @@ export class ScanFramer extends Transform {
   private buf: Buffer = Buffer.alloc(0);
   /** After a cut, bytes are dropped until the read ends. */
   private discarding = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private lastByteAt = 0;
   private readonly suffix: Buffer | null;
   private readonly prefix: Buffer;
   /** Raw frame cap: the data cap plus room for the prefix and an AIM identifier. */
   private readonly cap: number;
 
-  constructor(private readonly opts: FramerOptions) {
+  /** `clock` times the silence that ends a read; a test passes a fake one. */
+  constructor(
+    private readonly opts: FramerOptions,
+    private readonly clock: Clock = realClock,
+  ) {
     super({ readableObjectMode: true });
     this.suffix = opts.suffix ? Buffer.from(opts.suffix, 'latin1') : null;
     this.prefix = Buffer.from(opts.prefix, 'utf8');
@@ -88,7 +93,7 @@ export class ScanFramer extends Transform {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     this.enforceCap();
     this.clearTimer();
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.endFrame();
     }, this.opts.silenceMs);
@@ -150,7 +155,7 @@ export class ScanFramer extends Transform {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 }

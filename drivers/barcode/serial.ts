@@ -77,13 +77,16 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
     const portOptions = { path: o.path, baudRate: o.baudRate, dataBits: o.dataBits, parity: o.parity, stopBits: o.stopBits, autoOpen: false, binding: this.binding };
     const port = new (serialportLib().SerialPort)(portOptions as ConstructorParameters<typeof SerialPort>[0]);
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    const framer = new ScanFramer({
-      suffix: o.suffix === 'none' ? null : SUFFIXES[o.suffix],
-      silenceMs: o.interCharTimeoutMs,
-      prefix: o.prefix,
-      maxLength: o.maxLength,
-      aimIdentifiers: o.aimIdentifiers,
-    });
+    const framer = new ScanFramer(
+      {
+        suffix: o.suffix === 'none' ? null : SUFFIXES[o.suffix],
+        silenceMs: o.interCharTimeoutMs,
+        prefix: o.prefix,
+        maxLength: o.maxLength,
+        aimIdentifiers: o.aimIdentifiers,
+      },
+      this.clock,
+    );
     framer.on('data', (scan: RawScan) => this.emit('scan', scan));
     port.pipe(framer);
     port.on('error', (err: Error) => this.onGone(port, `port error: ${err.message}`));

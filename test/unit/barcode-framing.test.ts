@@ -1,10 +1,10 @@
 /** ScanFramer: the byte stream of a serial scanner cut into reads, fed in arbitrary chunks. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawScan } from '../../drivers/contracts.ts';
 import { ScanFramer, SUFFIXES, type FramerOptions } from '../../drivers/barcode/framing.ts';
 import { suffixName } from '../../drivers/barcode/serial.ts';
+import { FakeClock } from '../helpers/clock.ts';
 
 const base: FramerOptions = { suffix: '\r', silenceMs: 30, prefix: '', maxLength: 4096, aimIdentifiers: true };
 
@@ -59,17 +59,22 @@ describe('ScanFramer', () => {
     expect(raw.data.toString()).toBe(']Q1hello');
   });
 
-  it('frames on silence when there is no suffix', async () => {
-    const f = new ScanFramer({ ...base, suffix: null, silenceMs: 30 });
+  it('frames on silence when there is no suffix', () => {
+    const clock = new FakeClock();
+    const f = new ScanFramer({ ...base, suffix: null, silenceMs: 30 }, clock);
     const out: RawScan[] = [];
     f.on('data', (s: RawScan) => out.push(s));
     f.write(Buffer.from('EE1234'));
-    await sleep(5);
-    f.write(Buffer.from('56785VN'));
-    await sleep(100);
+    clock.advance(29);
+    f.write(Buffer.from('56785VN')); // a gap shorter than the silence: the same read
+    clock.advance(29);
+    expect(out).toEqual([]);
+    clock.advance(1);
+    expect(texts(out)).toEqual(['EE123456785VN']);
     f.write(Buffer.from('second'));
-    await sleep(100);
+    clock.advance(30);
     expect(texts(out)).toEqual(['EE123456785VN', 'second']);
+    expect(clock.pending()).toEqual([]);
   });
 
   it('cuts an over-long read once and drops the rest until the read ends', () => {
