@@ -6,6 +6,7 @@ import type { Db } from './store/db.ts';
 import type { EventBus } from './bus.ts';
 import type { OutboxStore } from './outbox/store.ts';
 import { makeEvent, type CloudEvent } from './outbox/envelope.ts';
+import type { EventMap } from './event-map.ts';
 
 export interface EmitOptions {
   /** Forward to the central system through the outbox (default true). Live-only events set false. */
@@ -25,11 +26,15 @@ export function isPersonal(ev: CloudEvent): boolean {
   return personalEvents.has(ev) || (ev.data as { personal?: unknown } | null)?.personal === true;
 }
 
-export interface Tx {
-  emit<T>(type: string, subject: string | undefined, data: T, opts?: EmitOptions): CloudEvent<T>;
+/**
+ * Every type and its data are checked against the event map (src/event-map.ts). `M` is there for
+ * the outbox's own tests, which forward made-up types.
+ */
+export interface Tx<M = EventMap> {
+  emit<K extends keyof M & string>(type: K, subject: string | undefined, data: M[K], opts?: EmitOptions): CloudEvent<M[K]>;
 }
 
-export class Events {
+export class Events<M = EventMap> {
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
@@ -38,7 +43,7 @@ export class Events {
   ) {}
 
   /** Runs `work` in one transaction; its emitted events are stored with it and published after commit. */
-  transaction<R>(work: (tx: Tx) => R): R {
+  transaction<R>(work: (tx: Tx<M>) => R): R {
     const pending: CloudEvent[] = [];
     let stored = false;
     const run = this.db.transaction(() => {
@@ -72,12 +77,12 @@ export class Events {
   }
 
   /** A stored-and-forwarded event with no other change in its transaction. */
-  record<T>(type: string, subject: string | undefined, data: T, opts?: EmitOptions): CloudEvent<T> {
+  record<K extends keyof M & string>(type: K, subject: string | undefined, data: M[K], opts?: EmitOptions): CloudEvent<M[K]> {
     return this.transaction((tx) => tx.emit(type, subject, data, opts));
   }
 
   /** A live-only event (WebSocket clients), not stored or forwarded: e.g. scan page thumbnails. */
-  publish<T>(type: string, subject: string | undefined, data: T, opts: Pick<EmitOptions, 'personal'> = {}): CloudEvent<T> {
+  publish<K extends keyof M & string>(type: K, subject: string | undefined, data: M[K], opts: Pick<EmitOptions, 'personal'> = {}): CloudEvent<M[K]> {
     const ev = makeEvent(this.source, type, data, subject);
     if (opts.personal) personalEvents.add(ev);
     this.bus.publish(ev);

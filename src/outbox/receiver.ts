@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudEvent } from './envelope.ts';
+import { isEvent } from '../event-map.ts';
 import { HEADERS, sign } from './transports/http.ts';
 
 /** How the receiver answers one request, chosen by `behave`. Default: verify, store, 200. */
@@ -181,8 +182,8 @@ export class Receiver {
     const evs = this.events.filter((e) => e.subject === code && e.type.startsWith('hcc.dossier.'));
     if (evs.length === 0) return this.answer(res, 404, { error: 'not-found', code });
     const last = evs[evs.length - 1];
-    const received = evs.find((e) => e.type === 'hcc.dossier.received')?.data as { appointmentAt?: string } | undefined;
-    const returned = last.type === 'hcc.dossier.result.returned';
+    const received = evs.find((e) => isEvent(e, 'hcc.dossier.received'))?.data;
+    const returned = isEvent(last, 'hcc.dossier.result.returned');
     this.answer(res, 200, {
       code,
       status: returned ? 'returned' : 'processing',

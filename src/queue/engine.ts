@@ -7,6 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import type { Events, Tx } from '../events.ts';
+import type { TicketEventData } from '../event-map.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFound } from '../errors.ts';
@@ -72,7 +73,7 @@ export function ticketView(r: TicketRow): Ticket {
 }
 
 /** Event data with the timestamps the central side computes waiting and service time from. */
-function eventData(r: TicketRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function eventData<E extends object>(r: TicketRow, extra: E): TicketEventData & E {
   return {
     number: r.number,
     day: r.day,

@@ -7,6 +7,7 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import type { BoardState } from './schemas.ts';
+import { isEvent } from '../event-map.ts';
 
 export interface HostEventsDeps {
   /** Base URL of the host, http(s)://…, no trailing slash. */
@@ -148,9 +149,9 @@ export class HostEvents {
       } catch {
         return;
       }
-      if (ev?.type !== 'hcc.queue.board' || typeof ev.data !== 'object' || ev.data === null) return;
+      if (!isEvent(ev, 'hcc.queue.board') || typeof ev.data !== 'object' || ev.data === null) return;
       try {
-        this.d.onBoard(ev.data as BoardState);
+        this.d.onBoard(ev.data);
       } catch (err) {
         this.d.log.error({ err }, 'relaying the host board failed');
       }

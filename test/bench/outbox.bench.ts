@@ -32,7 +32,7 @@ function payload(i: number) {
     dossierCode: `000.00.21.H30-261122-${String(i % 10000).padStart(4, '0')}`, agencyName: 'UBND tỉnh Thừa Thiên Huế', request: 'Cấp giấy chứng nhận quyền sử dụng đất',
     applicant: { name: 'Nguyễn Văn Bình', address: '12 Lê Lợi, phường Vĩnh Ninh, TP Huế', phone: '0912345678' },
     components: [{ name: 'Đơn đăng ký', originals: 1, copies: 0 }, { name: 'Căn cước công dân', originals: 0, copies: 1 }, { name: 'Giấy tờ đất', originals: 1, copies: 1 }],
-    sets: 1, processingTime: '15 ngày làm việc', receivedAt: '2026-11-22T02:00:00.000Z', appointmentAt: '2026-12-12T02:00:00.000Z', returnMethod: 'counter', clerk: 'Trần Thị Hoa',
+    sets: 1, processingTime: '15 ngày làm việc', receivedAt: '2026-11-22T02:00:00.000Z', appointmentAt: '2026-12-12T02:00:00.000Z', returnMethod: 'counter' as const, clerk: 'Trần Thị Hoa',
   };
 }
 

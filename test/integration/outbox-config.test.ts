@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, tempDir, testConfig, type TestAgent } from '../helpers/agent.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 describe('outbox: unreadable central CA file', () => {
   let agent: TestAgent | null = null;
@@ -52,7 +53,7 @@ describe('outbox: unreadable central CA file', () => {
       expect(h.checks.outbox.messageVi).toContain(c.key);
 
       const before = agent.ctx.outbox.status().pending;
-      const ev = agent.ctx.events.record('hcc.test', 'X', { n: 1 });
+      const ev = anyEvents(agent.ctx.events).record('hcc.test', 'X', { n: 1 });
       expect(ev.sequence).toBeDefined();
       expect(agent.ctx.outbox.status()).toMatchObject({ pending: before + 1, delivered: 0, dead: 0 });
 

@@ -5,6 +5,7 @@
  */
 import { validateConfig } from '../../src/config/load.ts';
 import { buildApp } from '../../src/app.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 const config = validateConfig({
   agent: { id: process.env.AGENT_ID ?? 'crash-desk', site: 'crash-site', listen: { host: '127.0.0.1', port: 0 }, dataDir: process.env.DATA_DIR },
@@ -17,7 +18,7 @@ const agent = await buildApp(config);
 agent.fastify.post('/crash/enqueue', { schema: { hide: true } }, async (req) => {
   const { subject, n } = req.body as { subject: string; n: number };
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(agent.ctx.events.record('hcc.test.crash', subject, { i }).id);
+  for (let i = 0; i < n; i++) ids.push(anyEvents(agent.ctx.events).record('hcc.test.crash', subject, { i }).id);
   return { ids };
 });
 const { address } = await agent.start();

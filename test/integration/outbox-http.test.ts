@@ -8,6 +8,7 @@ import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
 import { Receiver, type Action } from '../../src/outbox/receiver.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { assertDeliveredInOrder, until } from './outbox-helpers.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 const TOKEN = 'central-token-123';
 const SECRET = 'hmac-secret-abc';
@@ -28,7 +29,7 @@ function centralConfig(r: Receiver, extra: Record<string, unknown> = {}, relay: 
 /** Emits n events over `subjects` subjects, interleaved, each in its own transaction. */
 function produce(agent: TestAgent, n: number, subjects = 5, prefix = 'D'): CloudEvent[] {
   const out: CloudEvent[] = [];
-  for (let i = 0; i < n; i++) out.push(agent.ctx.events.record('hcc.test.step', `${prefix}${i % subjects}`, { i }));
+  for (let i = 0; i < n; i++) out.push(anyEvents(agent.ctx.events).record('hcc.test.step', `${prefix}${i % subjects}`, { i }));
   return out;
 }
 
@@ -108,7 +109,7 @@ describe('outbox over HTTP', () => {
     const { r, agent } = await setup();
     r.behave = ({ events }) => (refuseBad && events.some((e) => e.subject === 'BAD') ? { status: 422, body: 'invalid data' } : undefined);
     // One transaction, so the first batch mixes good events and the bad one.
-    const produced = agent.ctx.events.transaction((tx) => {
+    const produced = anyEvents(agent.ctx.events).transaction((tx) => {
       const out: CloudEvent[] = [];
       for (let i = 0; i < 12; i++) out.push(tx.emit('hcc.test.step', i === 4 ? 'BAD' : `S${i % 3}`, { i }));
       out.push(tx.emit('hcc.test.step', 'BAD', { after: true }));

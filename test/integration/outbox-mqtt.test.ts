@@ -9,6 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startAgent, testConfig } from '../helpers/agent.ts';
 import { Broker, freePort, until } from './outbox-helpers.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 describe('outbox over MQTT (real mosquitto)', () => {
   let broker: Broker;
@@ -38,7 +39,7 @@ describe('outbox over MQTT (real mosquitto)', () => {
     }));
     try {
       const produced: CloudEvent[] = [];
-      const produce = (n: number) => { for (let i = 0; i < n; i++) produced.push(agent.ctx.events.record('hcc.dossier.received', `D${produced.length % 4}`, { i: produced.length })); };
+      const produce = (n: number) => { for (let i = 0; i < n; i++) produced.push(anyEvents(agent.ctx.events).record('hcc.dossier.received', `D${produced.length % 4}`, { i: produced.length })); };
       produce(60);
       await until(() => new Set(got.map((g) => g.ev.id)).size >= 60);
       expect(got[0].topic).toBe('hcc/test-site/test-desk/events/hcc.dossier.received');
@@ -84,8 +85,8 @@ describe('outbox over MQTT (real mosquitto)', () => {
       central: { transport: 'mqtt', mqtt: { url: `mqtt://127.0.0.1:${acl.port}`, ackTimeoutMs: 2000 }, relay: { backoffBaseMs: 20, backoffMaxMs: 100 } },
     }));
     try {
-      const denied = agent.ctx.events.record('hcc.test.denied', 'X', {});
-      agent.ctx.events.record('hcc.test.ok', 'Y', {});
+      const denied = anyEvents(agent.ctx.events).record('hcc.test.denied', 'X', {});
+      anyEvents(agent.ctx.events).record('hcc.test.ok', 'Y', {});
       await until(() => agent.ctx.outbox.status().dead === 1 && agent.ctx.outbox.status().delivered === 1);
       expect(agent.ctx.outbox.store.deadEvents()[0]).toMatchObject({ id: denied.id, error: 'mqtt PUBACK 0x87 not authorized' });
     } finally {

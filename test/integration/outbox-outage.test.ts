@@ -18,6 +18,7 @@ import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { tempDir, testConfig } from '../helpers/agent.ts';
 import { assertDeliveredInOrder } from './outbox-helpers.ts';
 import { FakeClock } from '../helpers/clock.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 const DAY = 24 * 3_600_000;
 const CAP = 300_000;
@@ -52,7 +53,7 @@ describe('24-hour central outage (fake clock)', () => {
     await svc.start();
 
     const produced: CloudEvent[] = [];
-    const produce = (n: number) => { for (let i = 0; i < n; i++) produced.push(events.record('hcc.dossier.received', `000.00.21.H30-261122-000${produced.length % 5}`, { i: produced.length })); };
+    const produce = (n: number) => { for (let i = 0; i < n; i++) produced.push(anyEvents(events).record('hcc.dossier.received', `000.00.21.H30-261122-000${produced.length % 5}`, { i: produced.length })); };
     produce(50);
     let hour = 0;
     // Drive time: let real I/O settle, then jump to the relay's next timer; new events every few hours.
@@ -89,7 +90,7 @@ describe('24-hour central outage (fake clock)', () => {
     const transport = new HttpTransport({ url: r.url, token: '', hmacSecret: '', mode: 'batch', caFile: '', timeoutMs: 2000, source: events.source });
     svc = new OutboxService(config, store, events, new Health(), log, { clock, transport });
     await svc.start();
-    events.record('hcc.test', 'X', {});
+    anyEvents(events).record('hcc.test', 'X', {});
     const sixHoursOn = clock.now() + 6 * 3_600_000;
     while (clock.now() < sixHoursOn) {
       await new Promise((res) => setTimeout(res, 2));

@@ -18,6 +18,7 @@ import { Health } from '../../src/health.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { tempDir, testConfig } from '../helpers/agent.ts';
 import { assertDeliveredInOrder, until } from './outbox-helpers.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 const TOKEN = 'central-token-123';
 const SECRET = 'hmac-secret-abc';
@@ -48,7 +49,7 @@ describe('outbox: link refusals are retried, content refusals are dead letters',
     const svc = new OutboxService(config, store, events, health, log, { transport });
     await svc.start();
     cleanups.push(() => svc.stop());
-    return { r, svc, events, health };
+    return { r, svc, events: anyEvents(events), health };
   }
 
   it('a desk clock 10 min ahead of the receiver: 401s retried, nothing dead; once the clock is right everything arrives in order', async () => {

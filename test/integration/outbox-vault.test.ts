@@ -20,6 +20,7 @@ import { Health } from '../../src/health.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { tempDir, testConfig } from '../helpers/agent.ts';
 import { until } from './outbox-helpers.ts';
+import { anyEvents, type AnyEvents } from '../helpers/events.ts';
 
 const SOURCE = 'urn:hcc:test-site:test-desk';
 
@@ -39,7 +40,7 @@ describe('outbox: sealed events after the key file was replaced', () => {
     const logLines: string[] = [];
 
     /** One run of the agent's outbox: vault, database, store, events, service against the receiver. */
-    function boot(): { db: Db; events: Events; svc: OutboxService; vault: Vault } {
+    function boot(): { db: Db; events: AnyEvents; svc: OutboxService; vault: Vault } {
       const vault = new Vault(keyFile);
       vault.start();
       const db = openDatabase(dataDir);
@@ -50,7 +51,7 @@ describe('outbox: sealed events after the key file was replaced', () => {
       const config = testConfig({ agent: { dataDir }, queue: { role: 'host', services: [], counters: [] }, devices: [], central: { relay: { backoffBaseMs: 5, backoffMaxMs: 40 } } });
       const transport = new HttpTransport({ url: r.url, token: '', hmacSecret: 'k', mode: 'batch', caFile: '', timeoutMs: 2000, source: SOURCE });
       const svc = new OutboxService(config, store, events, new Health(), log, { transport });
-      return { db, events, svc, vault };
+      return { db, events: anyEvents(events), svc, vault };
     }
 
     // First run: the relay is not started, so events wait; the personal one is first in line.

@@ -10,6 +10,7 @@ import { EventBus } from '../../src/bus.ts';
 import { Health } from '../../src/health.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 import { tempDir, testConfig } from '../helpers/agent.ts';
+import { anyEvents } from '../helpers/events.ts';
 
 describe('outbox store and limits', () => {
   let db: Db;
@@ -35,7 +36,7 @@ describe('outbox store and limits', () => {
     const health = new Health();
     const config = testConfig({ agent: { dataDir: dir }, queue: { role: 'host', services: [], counters: [] }, devices: [], central: { ...central, outbox } });
     svc = new OutboxService(config, store, events, health, log);
-    return { store, events, health, live, svc };
+    return { store, events: anyEvents(events), health, live, svc };
   }
 
   it('numbers events with an increasing sequence and stores them without it', async () => {
