@@ -12,6 +12,7 @@ import type { AgentContext } from '../context.ts';
 import { AccessControl, registerSecurity, isLoopbackAddress } from './security.ts';
 import { registerAbuseGuards } from './guards.ts';
 import { RefusalLimiter } from './refusals.ts';
+import { registerTextCheck } from './text.ts';
 import { readFileSync } from 'node:fs';
 import { ErrorBody, replyFor } from './errors.ts';
 import { routes } from './routes/index.ts';
@@ -89,6 +90,8 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     });
   }
 
+  // Every text field of every route, before its schema: no control characters get in.
+  registerTextCheck(app);
   app.addSchema(ErrorBody);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (req.is404) countUnmatched(req, reply);

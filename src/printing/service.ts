@@ -13,7 +13,7 @@ import type { Config } from '../config/schema.ts';
 import type { Check, Health } from '../health.ts';
 import type { Vault } from '../security/vault.ts';
 import { Gauge, type Registry } from 'prom-client';
-import { conflict, gone, invalid, notFound, type DomainError } from '../errors.ts';
+import { conflict, DomainError, gone, invalid, notFound } from '../errors.ts';
 import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
 import { describeCondition, NO_ANSWER } from '../../drivers/protocols/escpos/status.ts';
@@ -246,7 +246,14 @@ export class PrintService implements PrintSubmitter {
   async previewPng(id: string): Promise<Buffer> {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
-    const out = await this.rendered(r);
+    let out: RenderedJob;
+    try {
+      out = await this.rendered(r);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      // One job's bad data is that job's problem (its print fails as render-error), not the agent's.
+      throw conflict('render-error', `job ${id} cannot be rendered: ${(err as Error).message}`, `Không dựng được nội dung lệnh in ${id}`);
+    }
     if (out.kind === 'pdf') throw conflict('a4-job', 'A4 job: see document.pdf', 'Lệnh in khổ A4: xem document.pdf');
     return rasterToPng(stack(out.pages));
   }
