@@ -10,7 +10,7 @@ import Type from 'typebox';
 import type { Logger } from 'pino';
 import { SCAN_REJECTED, type BarcodeScanner, type RawScan, type ScanRejection } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy, type StatusText } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { KeyboardWedgeDecoder } from './keymap.ts';
 
@@ -235,7 +235,7 @@ export class HidBarcodeScanner extends ManagedDevice implements BarcodeScanner {
 const usbId = (title: string) =>
   key(Type.Integer({ minimum: 0, maximum: 0xffff }), { title, description: `${title} of the scanner (e.g. 0x05e0); with the other keys, picks the device.`, default: undefined });
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'barcode',
   name: 'hid',
   summary: 'USB barcode scanner via node-hid: HID POS (usage page 0x8C) or keyboard-wedge (US layout).',
@@ -265,6 +265,6 @@ export const driver: DriverEntry = {
   create: (cfg, deps) => {
     // The schema requires one of these; a config built in code may not have been validated.
     if (cfg.vendorId === undefined && cfg.usagePage === undefined && cfg.path === undefined) throw new Error(`devices ${cfg.id}: a hid scanner needs vendorId (and productId), usagePage or path`);
-    return new HidBarcodeScanner(cfg.id, { ...HID_DEFAULTS, ...cfg }, deps.log);
+    return new HidBarcodeScanner(cfg.id, cfg, deps.log);
   },
-};
+});

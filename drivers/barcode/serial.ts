@@ -10,7 +10,7 @@ import { serialportLib } from '../support/lazy.ts';
 import type { Logger } from 'pino';
 import type { BarcodeScanner, RawScan } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { ScanFramer, SUFFIXES, type SuffixName } from './framing.ts';
 
@@ -131,7 +131,7 @@ export class SerialBarcodeScanner extends ManagedDevice implements BarcodeScanne
 
 const suffixValues = [...Object.keys(SUFFIXES), ...Object.values(SUFFIXES), 'none'];
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'barcode',
   name: 'serial',
   summary: 'Barcode scanner on a serial port (RS-232 or USB virtual COM) via serialport; suffix or silence framing, AIM identifiers.',
@@ -150,8 +150,8 @@ export const driver: DriverEntry = {
         default: SERIAL_DEFAULTS.suffix,
       }),
       interCharTimeoutMs: key(Type.Integer({ minimum: 5, maximum: 2000 }), { title: 'Silence timeout', description: 'With suffix none: silence in ms that ends a read.', default: SERIAL_DEFAULTS.interCharTimeoutMs }),
-      prefix: key(Type.String({ maxLength: 32 }), { title: 'Prefix', description: 'Characters the scanner is set to send before each read; stripped.', default: '' }),
-      aimIdentifiers: key(Type.Boolean(), { title: 'AIM identifiers', description: 'Recognise and strip a leading AIM symbology identifier (]C1, ]Q1, ]E0…) and report it as the symbology.', default: true }),
+      prefix: key(Type.String({ maxLength: 32 }), { title: 'Prefix', description: 'Characters the scanner is set to send before each read; stripped.', default: SERIAL_DEFAULTS.prefix }),
+      aimIdentifiers: key(Type.Boolean(), { title: 'AIM identifiers', description: 'Recognise and strip a leading AIM symbology identifier (]C1, ]Q1, ]E0…) and report it as the symbology.', default: SERIAL_DEFAULTS.aimIdentifiers }),
       maxLength: key(Type.Integer({ minimum: 16, maximum: 65536 }), { title: 'Longest read', description: 'Reads longer than this many bytes are cut and reported as too long.', default: SERIAL_DEFAULTS.maxLength }),
     },
     'A barcode scanner on a serial port.',
@@ -159,7 +159,7 @@ export const driver: DriverEntry = {
   create: (cfg, deps) =>
     new SerialBarcodeScanner(
       cfg.id,
-      { ...SERIAL_DEFAULTS, ...cfg, suffix: suffixName(cfg.suffix ?? SERIAL_DEFAULTS.suffix) },
+      { ...cfg, suffix: suffixName(cfg.suffix) },
       deps.log,
     ),
-};
+});

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SimulatableScanner } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 
 export class SimulatedBarcodeScanner extends ManagedDevice implements SimulatableScanner {
   readonly type = 'barcode' as const;
@@ -16,10 +16,10 @@ export class SimulatedBarcodeScanner extends ManagedDevice implements Simulatabl
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'barcode',
   name: 'simulated',
   summary: 'Scans injected through POST /api/v1/devices/:id/simulate.',
   schema: deviceSchema('barcode', 'simulated', {}, 'A simulated barcode scanner.'),
   create: (cfg) => new SimulatedBarcodeScanner(cfg.id, 'simulated'),
-};
+});

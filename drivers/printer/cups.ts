@@ -5,7 +5,7 @@
  */
 import Type from 'typebox';
 import type { PrinterCondition } from '../contracts.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import type { StatusText } from '../lifecycle.ts';
 import { key } from '../support/config-key.ts';
 import { runCommand, type CommandResult } from '../support/command.ts';
@@ -138,7 +138,7 @@ export class CupsPrinter extends PrinterDevice {
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'printer',
   name: 'cups',
   summary: 'A CUPS queue via lp/lpstat: raw ESC/POS for a thermal queue, PDF for an A4 printer.',
@@ -152,5 +152,5 @@ export const driver: DriverEntry = {
     },
     'A printer behind CUPS.',
   ),
-  create: (cfg) => new CupsPrinter(cfg.id, { queue: cfg.queue, format: cfg.format ?? 'pdf', width: cfg.width ?? 576 }),
-};
+  create: (cfg) => new CupsPrinter(cfg.id, { queue: cfg.queue, format: cfg.format, width: cfg.width }),
+});

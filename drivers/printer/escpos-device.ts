@@ -6,7 +6,7 @@
 import { constants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import Type from 'typebox';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
@@ -96,7 +96,7 @@ export class EscPosDevicePrinter extends StreamPrinter {
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'printer',
   name: 'escpos-device',
   summary: 'ESC/POS printer through a device file, e.g. /dev/usb/lp0 (USB printer class).',
@@ -110,4 +110,4 @@ export const driver: DriverEntry = {
     'A USB ESC/POS printer through its device file.',
   ),
   create: (cfg) => new EscPosDevicePrinter(cfg.id, { path: cfg.path, ...escposOptions(cfg) }),
-};
+});

@@ -5,7 +5,7 @@
 import Type from 'typebox';
 import type { SerialPort } from 'serialport';
 import { serialportLib } from '../support/lazy.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
@@ -156,7 +156,7 @@ export class EscPosSerialPrinter extends StreamPrinter {
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'printer',
   name: 'escpos-serial',
   summary: 'ESC/POS thermal printer on a serial port (RS-232 or USB-serial), with flow control and paced writes.',
@@ -177,11 +177,11 @@ export const driver: DriverEntry = {
   create: (cfg) =>
     new EscPosSerialPrinter(cfg.id, {
       path: cfg.path,
-      baudRate: cfg.baudRate ?? 9600,
+      baudRate: cfg.baudRate,
       rtscts: cfg.rtscts,
       xon: cfg.xon,
       chunkBytes: cfg.chunkBytes,
       paceFactor: cfg.paceFactor,
       ...escposOptions(cfg),
     }),
-};
+});

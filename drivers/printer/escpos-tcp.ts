@@ -1,7 +1,7 @@
 /** ESC/POS over raw TCP (port 9100, "JetDirect"): one long-lived connection, reopened when it drops. */
 import { connect, type Socket } from 'node:net';
 import Type from 'typebox';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { StreamPrinter, escposKeys, escposOptions, type EscposOptions } from './base.ts';
 
@@ -59,7 +59,7 @@ export class EscPosTcpPrinter extends StreamPrinter {
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'printer',
   name: 'escpos-tcp',
   summary: 'ESC/POS thermal printer on the network (raw TCP, usually port 9100).',
@@ -73,5 +73,5 @@ export const driver: DriverEntry = {
     },
     'A network ESC/POS printer.',
   ),
-  create: (cfg) => new EscPosTcpPrinter(cfg.id, { host: cfg.host, port: cfg.port ?? 9100, ...escposOptions(cfg) }),
-};
+  create: (cfg) => new EscPosTcpPrinter(cfg.id, { host: cfg.host, port: cfg.port, ...escposOptions(cfg) }),
+});

@@ -9,7 +9,7 @@ import Type from 'typebox';
 import type { SerialPort } from 'serialport';
 import { serialportLib } from '../support/lazy.ts';
 import type { PrinterCondition, SimulatablePrinter } from '../contracts.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { CMD } from '../protocols/escpos/encode.ts';
 import { decodeStatus, type StatusBytes } from '../protocols/escpos/status.ts';
@@ -225,7 +225,7 @@ export class SimulatedPdfPrinter extends PrinterDevice {
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'printer',
   name: 'simulated',
   summary: 'An in-process ESC/POS printer that decodes what it is sent, answers DLE EOT from a settable condition and shows its paper as PNG; used by npm start and the tests.',
@@ -245,4 +245,4 @@ export const driver: DriverEntry = {
     if (cfg.paperNearEnd) p.setCondition({ paperNearEnd: true });
     return p;
   },
-};
+});

@@ -13,7 +13,7 @@ import { lazyRequire, sharpLib } from '../support/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 
 /** eSCL values used here (eSCL spec §8 ScanSettings, §9 ScannerStatus). */
@@ -261,7 +261,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'document-scanner',
   name: 'escl',
   summary: 'Network scanners speaking eSCL/AirScan over HTTP: flatbed, feeder, duplex; pages arrive as JPEG.',
@@ -275,5 +275,5 @@ export const driver: DriverEntry = {
     },
     'A network document scanner speaking eSCL (AirScan).',
   ),
-  create: (cfg) => new EsclScanner(cfg.id, cfg.url, cfg.pollMs ?? 500, cfg.pageTimeoutMs ?? 120_000),
-};
+  create: (cfg) => new EsclScanner(cfg.id, cfg.url, cfg.pollMs, cfg.pageTimeoutMs),
+});

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice, type StatusText } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { runCommand } from '../support/command.ts';
 
@@ -258,7 +258,7 @@ function lastLine(text: string): string {
 }
 
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'document-scanner',
   name: 'sane',
   summary: 'Any SANE scanner through scanimage: flatbed, feeder until empty, duplex where offered; jam, cover open and empty feeder as their own statuses.',
@@ -273,5 +273,5 @@ export const driver: DriverEntry = {
     },
     'A document scanner driven through SANE scanimage.',
   ),
-  create: (cfg, deps) => new SaneScanner(cfg.id, cfg.device ?? 'test', join(deps.dataDir, 'scans', 'tmp'), cfg.extraArgs ?? [], cfg.command ?? 'scanimage', cfg.pageTimeoutMs ?? 120_000),
-};
+  create: (cfg, deps) => new SaneScanner(cfg.id, cfg.device, join(deps.dataDir, 'scans', 'tmp'), cfg.extraArgs, cfg.command, cfg.pageTimeoutMs),
+});

@@ -10,7 +10,7 @@ import { canvasLib, sharpLib } from '../support/lazy.ts';
 import type { DocumentScanner, ScanErrorCode, ScanRequest, ScannedPage } from '../contracts.ts';
 import { SCAN_FAULT_TEXT, ScanError } from '../contracts.ts';
 import { ManagedDevice } from '../lifecycle.ts';
-import { deviceSchema, type DriverEntry } from '../driver.ts';
+import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { ensureFonts, fontSpec } from '../support/fonts.ts';
 import { SEPARATOR_HINT, SEPARATOR_LAYOUT, SEPARATOR_TITLE, separatorQrPng } from '../protocols/separator-sheet.ts';
@@ -236,7 +236,7 @@ function drawTextPage(ctx: SKRSContext2D, sheet: Extract<SimSheet, { kind: 'text
   }
 }
 
-export const driver: DriverEntry = {
+export const driver = defineDriver({
   type: 'document-scanner',
   name: 'simulated',
   summary: 'Renders realistic A4 pages (text, stamps, photos, blank backs, separator sheets); jams can be injected.',
@@ -250,5 +250,5 @@ export const driver: DriverEntry = {
     },
     'A simulated document scanner.',
   ),
-  create: (cfg) => new SimulatedDocumentScanner(cfg.id, cfg.pages ?? 10, cfg.components ?? [], cfg.maxDpi ?? 200),
-};
+  create: (cfg) => new SimulatedDocumentScanner(cfg.id, cfg.pages, cfg.components, cfg.maxDpi),
+});
