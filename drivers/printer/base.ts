@@ -9,10 +9,13 @@ import { key } from '../support/config-key.ts';
 import { CMD } from '../protocols/escpos/encode.ts';
 import { decodeStatus, describeCondition, isGsRReply, isStatusByte, NO_ANSWER, type StatusBytes } from '../protocols/escpos/status.ts';
 
+/** Defaults of the keys below; the schema and the constructors both read them. */
+export const ESCPOS_DEFAULTS = { width: 576, statusSupported: true, statusTimeoutMs: 1000, confirmProcessed: false, processedTimeoutMs: 60000 } as const;
+
 export const widthKey = key(Type.Union([Type.Literal(384), Type.Literal(512), Type.Literal(576)]), {
   title: 'Width (dots)',
   description: 'Printable width: 384 (58 mm) or 512/576 (80 mm).',
-  default: 576,
+  default: ESCPOS_DEFAULTS.width,
 });
 
 /** Keys every ESC/POS driver takes besides its transport. */
@@ -21,15 +24,15 @@ export const escposKeys = {
   statusSupported: key(Type.Boolean(), {
     title: 'Printer answers status',
     description: 'false for printers that never answer DLE EOT: jobs are then reported printed once the bytes are sent, with that weaker guarantee stated on the job.',
-    default: true,
+    default: ESCPOS_DEFAULTS.statusSupported,
   }),
-  statusTimeoutMs: key(Type.Integer({ minimum: 50, maximum: 30000 }), { title: 'Status timeout', description: 'How long to wait for each DLE EOT answer.', default: 1000 }),
+  statusTimeoutMs: key(Type.Integer({ minimum: 50, maximum: 30000 }), { title: 'Status timeout', description: 'How long to wait for each DLE EOT answer.', default: ESCPOS_DEFAULTS.statusTimeoutMs }),
   confirmProcessed: key(Type.Boolean(), {
     title: 'Confirm the job left the buffer',
     description: 'After a job, send GS r 1 (answered only once everything before it was processed) before the DLE EOT check, so "printed" also means the printer got through the last byte, not only that it is fine now. For printers that support GS r (Epson and most clones).',
-    default: false,
+    default: ESCPOS_DEFAULTS.confirmProcessed,
   }),
-  processedTimeoutMs: key(Type.Integer({ minimum: 1000, maximum: 600000 }), { title: 'Processing timeout', description: 'How long a job may take to be processed when confirmProcessed is on.', default: 60000 }),
+  processedTimeoutMs: key(Type.Integer({ minimum: 1000, maximum: 600000 }), { title: 'Processing timeout', description: 'How long a job may take to be processed when confirmProcessed is on.', default: ESCPOS_DEFAULTS.processedTimeoutMs }),
 };
 
 export interface EscposOptions {
@@ -119,10 +122,10 @@ export abstract class StreamPrinter extends PrinterDevice {
   constructor(id: string, driver: string, opts: EscposOptions, retry?: RetryPolicy) {
     super(id, driver, retry);
     this.widthDots = opts.width;
-    this.statusSupported = opts.statusSupported ?? true;
-    this.statusTimeoutMs = opts.statusTimeoutMs ?? 1000;
-    this.confirmProcessed = opts.confirmProcessed ?? false;
-    this.processedTimeoutMs = opts.processedTimeoutMs ?? 60000;
+    this.statusSupported = opts.statusSupported ?? ESCPOS_DEFAULTS.statusSupported;
+    this.statusTimeoutMs = opts.statusTimeoutMs ?? ESCPOS_DEFAULTS.statusTimeoutMs;
+    this.confirmProcessed = opts.confirmProcessed ?? ESCPOS_DEFAULTS.confirmProcessed;
+    this.processedTimeoutMs = opts.processedTimeoutMs ?? ESCPOS_DEFAULTS.processedTimeoutMs;
   }
 
   /** Writes bytes to the transport; resolves when it has taken them (flushed/drained). */

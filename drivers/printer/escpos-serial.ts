@@ -33,6 +33,9 @@ export class SerialTransferError extends Error {
   }
 }
 
+/** Defaults of the serial keys; the schema and the printer both read them. */
+export const SERIAL_PRINTER_DEFAULTS = { baudRate: 9600, rtscts: false, xon: false, chunkBytes: 256, paceFactor: 0.9 } as const;
+
 /** Room above the air time for flow control pauses (RTS/CTS, XOFF) a healthy printer may hold. */
 const TRANSFER_SLACK_MS = 15000;
 
@@ -55,11 +58,11 @@ export class EscPosSerialPrinter extends StreamPrinter {
 
   /** Line rate in bytes per second (8N1: 10 bits per byte) times the pace factor. */
   get bytesPerSecond(): number {
-    return (this.opts.baudRate / 10) * (this.opts.paceFactor ?? 0.9);
+    return (this.opts.baudRate / 10) * (this.opts.paceFactor ?? SERIAL_PRINTER_DEFAULTS.paceFactor);
   }
 
   protected async open(): Promise<void> {
-    const port = this.makePort({ path: this.opts.path, baudRate: this.opts.baudRate, rtscts: this.opts.rtscts ?? false, xon: this.opts.xon ?? false, xoff: this.opts.xon ?? false });
+    const port = this.makePort({ path: this.opts.path, baudRate: this.opts.baudRate, rtscts: this.opts.rtscts ?? SERIAL_PRINTER_DEFAULTS.rtscts, xon: this.opts.xon ?? SERIAL_PRINTER_DEFAULTS.xon, xoff: this.opts.xon ?? SERIAL_PRINTER_DEFAULTS.xon });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('data', (c: Buffer) => this.received(c));
     port.on('close', () => this.drop(port, { en: `serial port ${this.opts.path} closed; reopening`, vi: `cổng nối tiếp ${this.opts.path} bị đóng; đang mở lại`, code: 'offline' }));
@@ -106,7 +109,7 @@ export class EscPosSerialPrinter extends StreamPrinter {
   }
 
   private async paced(port: SerialPort, data: Buffer): Promise<void> {
-    const chunk = this.opts.chunkBytes ?? 256;
+    const chunk = this.opts.chunkBytes ?? SERIAL_PRINTER_DEFAULTS.chunkBytes;
     for (let off = 0; off < data.length; off += chunk) {
       const part = data.subarray(off, off + chunk);
       const started = performance.now();
@@ -165,11 +168,11 @@ export const driver = defineDriver({
     'escpos-serial',
     {
       path: key(Type.String({ minLength: 1, maxLength: 256 }), { title: 'Port', description: 'Serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/…', default: '' }),
-      baudRate: key(Type.Integer({ minimum: 1200, maximum: 921600 }), { title: 'Baud rate', description: 'Line speed set on the printer (DIP switches or utility).', default: 9600 }),
-      rtscts: key(Type.Boolean(), { title: 'RTS/CTS flow control', description: 'Hardware flow control; use it when the cable carries RTS/CTS (DTR/DSR printers: leave off and rely on pacing).', default: false }),
-      xon: key(Type.Boolean(), { title: 'XON/XOFF flow control', description: 'Software flow control, for printers set to XON/XOFF.', default: false }),
-      chunkBytes: key(Type.Integer({ minimum: 16, maximum: 65536 }), { title: 'Write chunk', description: 'Bytes per paced write.', default: 256 }),
-      paceFactor: key(Type.Number({ minimum: 0.1, maximum: 1 }), { title: 'Pace factor', description: 'Fraction of the line rate used for writes.', default: 0.9 }),
+      baudRate: key(Type.Integer({ minimum: 1200, maximum: 921600 }), { title: 'Baud rate', description: 'Line speed set on the printer (DIP switches or utility).', default: SERIAL_PRINTER_DEFAULTS.baudRate }),
+      rtscts: key(Type.Boolean(), { title: 'RTS/CTS flow control', description: 'Hardware flow control; use it when the cable carries RTS/CTS (DTR/DSR printers: leave off and rely on pacing).', default: SERIAL_PRINTER_DEFAULTS.rtscts }),
+      xon: key(Type.Boolean(), { title: 'XON/XOFF flow control', description: 'Software flow control, for printers set to XON/XOFF.', default: SERIAL_PRINTER_DEFAULTS.xon }),
+      chunkBytes: key(Type.Integer({ minimum: 16, maximum: 65536 }), { title: 'Write chunk', description: 'Bytes per paced write.', default: SERIAL_PRINTER_DEFAULTS.chunkBytes }),
+      paceFactor: key(Type.Number({ minimum: 0.1, maximum: 1 }), { title: 'Pace factor', description: 'Fraction of the line rate used for writes.', default: SERIAL_PRINTER_DEFAULTS.paceFactor }),
       ...escposKeys,
     },
     'A serial ESC/POS printer.',

@@ -119,6 +119,9 @@ export function scanSettings(caps: EsclCapabilities, req: ScanRequest): { xml: s
   return { xml, resolution, source };
 }
 
+/** Defaults of the driver's keys; the schema and the constructor both read them. */
+export const ESCL_DEFAULTS = { pollMs: 500, pageTimeoutMs: 120_000 } as const;
+
 export class EsclScanner extends ManagedDevice implements DocumentScanner {
   readonly type = 'document-scanner' as const;
   private caps: EsclCapabilities | null = null;
@@ -129,9 +132,9 @@ export class EsclScanner extends ManagedDevice implements DocumentScanner {
     id: string,
     baseUrl: string,
     /** Pause after a 503 from NextDocument when the scanner sends no Retry-After. */
-    private readonly pollMs = 500,
+    private readonly pollMs: number = ESCL_DEFAULTS.pollMs,
     /** Longest wait for one page before the job is declared stuck. */
-    private readonly pageTimeoutMs = 120_000,
+    private readonly pageTimeoutMs: number = ESCL_DEFAULTS.pageTimeoutMs,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
     super(id, 'escl');
@@ -270,8 +273,8 @@ export const driver = defineDriver({
     'escl',
     {
       url: key(Type.String({ minLength: 8, maxLength: 512, pattern: '^https?://' }), { title: 'eSCL URL', description: 'Base URL of the scanner’s eSCL service, e.g. http://192.0.2.10/eSCL (from its DNS-SD _uscan._tcp record: rs=eSCL).', default: '' }),
-      pollMs: key(Type.Integer({ minimum: 50, maximum: 10000 }), { title: 'Poll interval', description: 'Pause after “page not ready” (503) when the scanner gives no Retry-After.', default: 500 }),
-      pageTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Page timeout', description: 'Longest wait for the next page (ms) before the job is cancelled as stuck.', default: 120000 }),
+      pollMs: key(Type.Integer({ minimum: 50, maximum: 10000 }), { title: 'Poll interval', description: 'Pause after “page not ready” (503) when the scanner gives no Retry-After.', default: ESCL_DEFAULTS.pollMs }),
+      pageTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Page timeout', description: 'Longest wait for the next page (ms) before the job is cancelled as stuck.', default: ESCL_DEFAULTS.pageTimeoutMs }),
     },
     'A network document scanner speaking eSCL (AirScan).',
   ),

@@ -124,6 +124,9 @@ export function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
+/** Defaults of the driver's keys; the schema and the constructor both read them. */
+export const SANE_DEFAULTS = { device: 'test', command: 'scanimage', pageTimeoutMs: 120_000 } as const;
+
 export class SaneScanner extends ManagedDevice implements DocumentScanner {
   readonly type = 'document-scanner' as const;
   private options = new Map<string, SaneOption>();
@@ -135,9 +138,9 @@ export class SaneScanner extends ManagedDevice implements DocumentScanner {
     private readonly tmpRoot: string,
     /** Backend options appended to every scan (e.g. `--test-picture=Grid` for the test backend). */
     readonly extraArgs: string[] = [],
-    private readonly command = 'scanimage',
+    private readonly command: string = SANE_DEFAULTS.command,
     /** Longest wait for the next page before the scan is declared stuck. */
-    private readonly pageTimeoutMs = 120_000,
+    private readonly pageTimeoutMs: number = SANE_DEFAULTS.pageTimeoutMs,
   ) {
     super(id, 'sane');
   }
@@ -266,10 +269,10 @@ export const driver = defineDriver({
     'document-scanner',
     'sane',
     {
-      device: key(Type.String({ minLength: 1, maxLength: 256 }), { title: 'SANE device', description: 'Device name as `scanimage -L` lists it, e.g. `fujitsu:fi-7160:1234` or `test`.', default: 'test' }),
+      device: key(Type.String({ minLength: 1, maxLength: 256 }), { title: 'SANE device', description: 'Device name as `scanimage -L` lists it, e.g. `fujitsu:fi-7160:1234` or `test`.', default: SANE_DEFAULTS.device }),
       extraArgs: key(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 }), { title: 'Backend options', description: 'Extra scanimage options appended to every scan, e.g. `--page-height=297`.', default: [] }),
-      command: key(Type.String({ minLength: 1 }), { title: 'scanimage command', description: 'Path of the scanimage executable.', default: 'scanimage' }),
-      pageTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Page timeout', description: 'Longest wait for the next page (ms) before the scan is stopped as stuck.', default: 120000 }),
+      command: key(Type.String({ minLength: 1 }), { title: 'scanimage command', description: 'Path of the scanimage executable.', default: SANE_DEFAULTS.command }),
+      pageTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Page timeout', description: 'Longest wait for the next page (ms) before the scan is stopped as stuck.', default: SANE_DEFAULTS.pageTimeoutMs }),
     },
     'A document scanner driven through SANE scanimage.',
   ),

@@ -36,6 +36,9 @@ export function defaultStack(pages: number, components: string[] = []): SimSheet
   return out;
 }
 
+/** Defaults of the driver's keys; the schema and the constructor both read them. */
+export const SIMULATED_SCANNER_DEFAULTS = { pages: 10, maxDpi: 200 } as const;
+
 export class SimulatedDocumentScanner extends ManagedDevice implements DocumentScanner {
   readonly type = 'document-scanner' as const;
   private feeder: SimSheet[] | null = null;
@@ -47,7 +50,7 @@ export class SimulatedDocumentScanner extends ManagedDevice implements DocumentS
     readonly pages: number,
     readonly components: string[] = [],
     /** Rendering resolution cap: real scanners go to 600 dpi, the simulation need not. */
-    readonly maxDpi = 200,
+    readonly maxDpi: number = SIMULATED_SCANNER_DEFAULTS.maxDpi,
   ) {
     super(id, 'simulated');
   }
@@ -244,9 +247,9 @@ export const driver = defineDriver({
     'document-scanner',
     'simulated',
     {
-      pages: key(Type.Integer({ minimum: 1, maximum: 1000 }), { title: 'Pages in feeder', description: 'Sheets an ADF scan yields from the default stack.', default: 10 }),
+      pages: key(Type.Integer({ minimum: 1, maximum: 1000 }), { title: 'Pages in feeder', description: 'Sheets an ADF scan yields from the default stack.', default: SIMULATED_SCANNER_DEFAULTS.pages }),
       components: key(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 }), { title: 'Components', description: 'When set, the default stack starts each share of pages with a separator sheet naming the next component.', default: [] }),
-      maxDpi: key(Type.Integer({ minimum: 50, maximum: 600 }), { title: 'Maximum resolution', description: 'Pages are rendered at the requested resolution up to this cap.', default: 200 }),
+      maxDpi: key(Type.Integer({ minimum: 50, maximum: 600 }), { title: 'Maximum resolution', description: 'Pages are rendered at the requested resolution up to this cap.', default: SIMULATED_SCANNER_DEFAULTS.maxDpi }),
     },
     'A simulated document scanner.',
   ),
