@@ -9,7 +9,8 @@
 import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
 import { migrate } from '../store/db.ts';
-import { HttpError } from '../http/errors.ts';
+import { DomainError, conflict, invalid, unavailable, type ErrorKind } from '../errors.ts';
+import { errorFromReply } from '../http/errors.ts';
 import type { Check } from '../health.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
 import { isOpenAt, localTime, systemClock, type Clock } from './clock.ts';
@@ -70,7 +71,7 @@ interface OfflineRow {
 }
 
 /** Blocks of numbers are reserved from, and handed back to, the host only. */
-const notHost = () => new HttpError(409, 'not-queue-host', 'This agent is not the queue host', 'Máy này không phải máy chủ xếp hàng');
+const notHost = () => conflict('not-queue-host', 'This agent is not the queue host', 'Máy này không phải máy chủ xếp hàng');
 
 /** Longest wait between attempts to reopen the live link to a host that went away. */
 const MAX_RECONNECT_MS = 5000;
@@ -81,12 +82,12 @@ const UNREACHABLE: Notice = {
   messageVi: 'Không kết nối được máy chủ xếp hàng',
 };
 
-/**
- * The host refused what was sent (4xx), as opposed to who sent it (401/403: a token to fix) or
- * when (429: later): sending the same tickets again cannot succeed, so they are tried one by one.
- */
-function refusesTickets(err: unknown): err is HttpError {
-  return err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && ![401, 403, 408, 429].includes(err.statusCode);
+/** Refusals of what was sent, as opposed to who sent it (a token to fix) or when (rate limits: later). */
+const REFUSALS: ReadonlySet<ErrorKind> = new Set(['invalid', 'not-found', 'conflict', 'gone']);
+
+/** The host refused what was sent: sending the same tickets again cannot succeed, so they are tried one by one. */
+function refusesTickets(err: unknown): err is DomainError {
+  return err instanceof DomainError && REFUSALS.has(err.kind);
 }
 
 export class QueueClient implements QueueBackend {
@@ -256,7 +257,8 @@ export class QueueClient implements QueueBackend {
     this.contact();
     if (!res.ok) {
       const e = (await res.json().catch(() => ({}))) as { error?: string; message?: string; messageVi?: string };
-      throw new HttpError(res.status, e.error ?? 'queue-host-error', `queue host: ${e.message ?? res.statusText}`, e.messageVi);
+      // Relayed to our caller with the host's status; a host always says it in Vietnamese too, a proxy may not.
+      throw errorFromReply(res.status, e.error ?? 'queue-host-error', `queue host: ${e.message ?? res.statusText}`, e.messageVi ?? 'Máy chủ xếp hàng báo lỗi');
     }
     return res;
   }
@@ -278,8 +280,8 @@ export class QueueClient implements QueueBackend {
   }
 
   /** For forwarded actions that have no offline fallback. */
-  unreachableError(): HttpError {
-    return new HttpError(503, UNREACHABLE.code, `${UNREACHABLE.message} (${this.lastError ?? 'no answer'})`, UNREACHABLE.messageVi);
+  unreachableError(): DomainError {
+    return unavailable(UNREACHABLE.code, `${UNREACHABLE.message} (${this.lastError ?? 'no answer'})`, UNREACHABLE.messageVi);
   }
 
   async forward<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -357,21 +359,20 @@ export class QueueClient implements QueueBackend {
 
   private issueOffline(body: IssueBody, print: boolean): IssueResult {
     const service = this.d.config.services.find((s) => s.id === body.serviceId);
-    if (!service) throw new HttpError(404, 'unknown-service', `service ${body.serviceId} is not offered here`, `Không có dịch vụ ${body.serviceId}`);
+    if (!service) throw new DomainError('not-found', 'unknown-service', `service ${body.serviceId} is not offered here`, `Không có dịch vụ ${body.serviceId}`);
     if (body.priority && !this.d.config.priority.categories.some((c) => c.id === body.priority)) {
-      throw new HttpError(400, 'unknown-priority', `priority category ${body.priority} is not configured`, `Không có đối tượng ưu tiên ${body.priority}`);
+      throw invalid('unknown-priority', `priority category ${body.priority} is not configured`, `Không có đối tượng ưu tiên ${body.priority}`);
     }
     const now = this.clock();
     if (!isOpenAt(this.d.config.openingHours, now, this.d.timezone)) {
-      throw new HttpError(409, 'closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
+      throw conflict('closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
     }
     const day = localTime(now, this.d.timezone).day;
     const db = this.d.db;
     return db.transaction((): IssueResult => {
       const block = db.prepare('SELECT * FROM queue_client_blocks WHERE day = ? AND service_id = ? AND next <= last ORDER BY host_block_id LIMIT 1').get(day, service.id) as BlockRow | undefined;
       if (!block) {
-        throw new HttpError(
-          503,
+        throw unavailable(
           'queue-host-unreachable',
           'The queue server cannot be reached and no reserved numbers are left; please ask staff',
           'Không kết nối được máy chủ xếp hàng và đã hết số dự phòng; xin liên hệ nhân viên',
@@ -467,7 +468,7 @@ export class QueueClient implements QueueBackend {
       try {
         block = await this.request<Block>('POST', '/api/v1/queue/blocks', { serviceId: s.id, size, agent: this.d.agentId });
       } catch (err) {
-        if (err instanceof HttpError && err.statusCode === 409) continue; // daily limit reached
+        if (err instanceof DomainError && err.kind === 'conflict') continue; // daily limit reached
         throw err;
       }
       this.keepBlock(block);

@@ -9,8 +9,7 @@ import { migrate } from '../store/db.ts';
 import type { Events, Tx } from '../events.ts';
 import type { TicketEventData } from '../event-map.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
-import { HttpError } from '../http/errors.ts';
-import { notFound } from '../errors.ts';
+import { conflict, DomainError, invalid, notFound } from '../errors.ts';
 import type { QueueConfig } from './config.ts';
 import { QUEUE_MIGRATIONS } from './db.ts';
 import { isOpenAt, localTime, type Clock } from './clock.ts';
@@ -178,8 +177,8 @@ export class QueueEngine {
     return this.s.numbering.get(day, prefix) as { last: number; issued: number; low: number | null };
   }
 
-  private dailyLimit(serviceId: string): HttpError {
-    return new HttpError(409, 'daily-limit', `The daily limit of ${serviceId} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
+  private dailyLimit(serviceId: string): DomainError {
+    return conflict('daily-limit', `The daily limit of ${serviceId} tickets is reached`, 'Đã hết số thứ tự trong ngày cho dịch vụ này');
   }
 
   isOpen(now = this.clock()): boolean {
@@ -188,7 +187,7 @@ export class QueueEngine {
 
   service(id: string) {
     const s = this.services.get(id);
-    if (!s) throw new HttpError(404, 'unknown-service', `service ${id} is not offered here`, `Không có dịch vụ ${id}`);
+    if (!s) throw new DomainError('not-found', 'unknown-service', `service ${id} is not offered here`, `Không có dịch vụ ${id}`);
     return s;
   }
 
@@ -201,7 +200,7 @@ export class QueueEngine {
   checkPriority(priority: string | undefined | null): string | null {
     if (priority === undefined || priority === null) return null;
     if (!this.d.config.priority.categories.some((c) => c.id === priority)) {
-      throw new HttpError(400, 'unknown-priority', `priority category ${priority} is not configured`, `Không có đối tượng ưu tiên ${priority}`);
+      throw invalid('unknown-priority', `priority category ${priority} is not configured`, `Không có đối tượng ưu tiên ${priority}`);
     }
     return priority;
   }
@@ -296,7 +295,7 @@ export class QueueEngine {
     const service = this.service(body.serviceId);
     const priority = this.checkPriority(body.priority);
     if (!this.isOpen(now)) {
-      throw new HttpError(409, 'closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
+      throw conflict('closed', 'Tickets are issued during opening hours only', 'Ngoài giờ làm việc, không cấp số thứ tự');
     }
     const day = this.today(now);
     const print = body.print ?? this.d.config.printing.enabled;
@@ -364,8 +363,8 @@ export class QueueEngine {
     return callId;
   }
 
-  private noCurrent(counterId: string): HttpError {
-    return new HttpError(409, 'no-current-ticket', `counter ${counterId} is serving no ticket`, `Quầy ${counterId} chưa gọi số nào`);
+  private noCurrent(counterId: string): DomainError {
+    return conflict('no-current-ticket', `counter ${counterId} is serving no ticket`, `Quầy ${counterId} chưa gọi số nào`);
   }
 
   /** Call next: completes the ticket being served, then calls the next one. */
@@ -481,8 +480,8 @@ export class QueueEngine {
 
   rate(body: RatingBody): RatingResult {
     const level = this.d.config.ratings.levels.find((l) => l.id === body.level);
-    if (!level) throw new HttpError(400, 'unknown-level', `rating level ${body.level} is not configured`, `Không có mức đánh giá ${body.level}`);
-    if (!body.number && !body.counterId) throw new HttpError(400, 'bad-request', 'give the ticket number or the counter', 'Cần số thứ tự hoặc quầy');
+    if (!level) throw invalid('unknown-level', `rating level ${body.level} is not configured`, `Không có mức đánh giá ${body.level}`);
+    if (!body.number && !body.counterId) throw invalid('bad-request', 'give the ticket number or the counter', 'Cần số thứ tự hoặc quầy');
     const now = this.clock();
     const day = this.today(now);
     return this.commit((tx) => {
@@ -490,14 +489,14 @@ export class QueueEngine {
       if (body.number) {
         t = this.s.byNumber.get(day, body.number) as TicketRow | undefined;
         if (!t) throw notFound(`ticket ${body.number}`, `số thứ tự ${body.number}`);
-        if (body.counterId && t.counter_id !== body.counterId) throw new HttpError(409, 'other-counter', `ticket ${t.number} was not served at counter ${body.counterId}`, `Số ${t.number} không được phục vụ tại quầy này`);
+        if (body.counterId && t.counter_id !== body.counterId) throw conflict('other-counter', `ticket ${t.number} was not served at counter ${body.counterId}`, `Số ${t.number} không được phục vụ tại quầy này`);
       } else {
         const p = this.pendingRating(body.counterId!).ticket;
-        if (!p) throw new HttpError(404, 'nothing-to-rate', `no served ticket awaits a rating at counter ${body.counterId}`, 'Không có lượt phục vụ nào chờ đánh giá');
+        if (!p) throw new DomainError('not-found', 'nothing-to-rate', `no served ticket awaits a rating at counter ${body.counterId}`, 'Không có lượt phục vụ nào chờ đánh giá');
         t = this.s.byNumber.get(day, p.number) as TicketRow;
       }
-      if (t.state !== 'completed') throw new HttpError(409, 'not-served', `ticket ${t.number} has not been served`, `Số ${t.number} chưa được phục vụ xong`);
-      if (this.s.rated.get(t.id)) throw new HttpError(409, 'already-rated', `ticket ${t.number} is already rated`, `Số ${t.number} đã được đánh giá`);
+      if (t.state !== 'completed') throw conflict('not-served', `ticket ${t.number} has not been served`, `Số ${t.number} chưa được phục vụ xong`);
+      if (this.s.rated.get(t.id)) throw conflict('already-rated', `ticket ${t.number} is already rated`, `Số ${t.number} đã được đánh giá`);
       this.s.insertRating.run(t.id, t.counter_id, level.id, level.score, now.getTime());
       const out: RatingResult = { number: t.number, counterId: t.counter_id!, level: level.id, score: level.score, ratedAt: now.toISOString() };
       tx.emit('hcc.feedback.rated', t.number, { ...out, day: t.day, serviceId: t.service_id, levelName: level.name, levelNameEn: level.nameEn }, { time: now });
@@ -543,7 +542,7 @@ export class QueueEngine {
         // the id of an old one. A match on id and range alone would put yesterday's ticket in
         // today's line, or hide a real ticket of the other kiosk as "already received".
         if (!block || !m || m[1] !== block.prefix || block.service_id !== t.serviceId || seq < block.first || seq > block.last || block.agent !== body.agent || this.today(new Date(issued)) !== block.day) {
-          throw new HttpError(409, 'not-in-block', `ticket ${t.number} is not in block ${t.blockId}`, `Số ${t.number} không thuộc dải số đã cấp`);
+          throw conflict('not-in-block', `ticket ${t.number} is not in block ${t.blockId}`, `Số ${t.number} không thuộc dải số đã cấp`);
         }
         if (this.s.byNumber.get(block.day, t.number)) {
           already++;

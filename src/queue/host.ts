@@ -7,8 +7,7 @@ import type { Db } from '../store/db.ts';
 import type { Events } from '../events.ts';
 import type { Check } from '../health.ts';
 import type { PrintSubmitter } from '../printing/api.ts';
-import { HttpError } from '../http/errors.ts';
-import { notFound } from '../errors.ts';
+import { DomainError, failed, invalid, notFound } from '../errors.ts';
 import type { QueueBackend } from './backend.ts';
 import { publicConfig } from './backend.ts';
 import { logConfigProblems, type QueueConfig } from './config.ts';
@@ -121,7 +120,7 @@ export class QueueHost implements QueueBackend {
         r = e.finish(id, 'completed');
         break;
       case 'transfer':
-        if (!body) throw new HttpError(400, 'bad-request', 'transfer needs {serviceId}', 'Cần dịch vụ chuyển đến');
+        if (!body) throw invalid('bad-request', 'transfer needs {serviceId}', 'Cần dịch vụ chuyển đến');
         r = e.transfer(id, body);
         break;
     }
@@ -136,12 +135,12 @@ export class QueueHost implements QueueBackend {
   async voiceWav(callId: number): Promise<Buffer> {
     const call = this.engine.callById(callId);
     if (!call) throw notFound(`call ${callId}`, `lượt gọi ${callId}`);
-    if (!this.voice) throw new HttpError(404, 'voice-disabled', 'Voice calls are disabled (queue.voice.enabled)', 'Chức năng gọi bằng giọng nói đang tắt');
+    if (!this.voice) throw new DomainError('not-found', 'voice-disabled', 'Voice calls are disabled (queue.voice.enabled)', 'Chức năng gọi bằng giọng nói đang tắt');
     try {
       return await this.voice.wav(call.number, this.spokenCounter(call.counterId));
     } catch (err) {
       this.d.log.error({ err }, 'voice call failed');
-      throw new HttpError(500, 'voice-failed', `The voice call could not be produced: ${(err as Error).message}`, 'Không tạo được lời gọi bằng giọng nói');
+      throw failed('voice-failed', `The voice call could not be produced: ${(err as Error).message}`, 'Không tạo được lời gọi bằng giọng nói');
     }
   }
 

@@ -6,8 +6,8 @@
 import type { Db } from '../store/db.ts';
 import type { Tx } from '../events.ts';
 import type { PrintSubmitter } from '../printing/api.ts';
-import type { HttpError } from '../http/errors.ts';
 import type { DeviceManager } from '../devices.ts';
+import { messageViOf } from '../../drivers/contracts.ts';
 import type { QueueConfig } from './config.ts';
 import type { IssueResult, Notice, QueueTicketData } from './schemas.ts';
 
@@ -42,12 +42,13 @@ export function printTicket(d: TicketPrintDeps, t: IssueResult, tx?: Tx): PrintO
     const submit = () => d.printing.submit({ template: 'queue-ticket', printer, data }, tx);
     jobId = (tx ? d.db.transaction(submit)() : submit()).id;
   } catch (err) {
-    const e = err as Partial<HttpError> & Error;
+    const e = err as Error & { code?: unknown };
+    const vi = messageViOf(err);
     return {
       printError: {
         code: typeof e.code === 'string' ? e.code : 'print-failed',
         message: `The ticket could not be printed (${e.message}); please note your number`,
-        messageVi: `Không in được phiếu${e.messageVi ? ` (${e.messageVi})` : ''}; xin ghi nhớ số thứ tự`,
+        messageVi: `Không in được phiếu${vi ? ` (${vi})` : ''}; xin ghi nhớ số thứ tự`,
       },
     };
   }

@@ -187,3 +187,30 @@ describe('queue client kiosk', () => {
     expect(called).toEqual([numbers[0], numbers[2]]);
   }, 60_000);
 });
+
+describe('queue client relaying the host\'s refusals', () => {
+  it('answers with the host\'s status, code and texts, a kind of refusal or not', async () => {
+    const base = testConfig();
+    const host = await startAgent(testConfig({ security: { tokens: [{ name: 'kiosk', token: TOKEN, scopes: ['queue'] }] } }), { listen: true });
+    const kiosk = (token: string) =>
+      startAgent(testConfig({ agent: { id: `kiosk-${token}` }, queue: { ...base.queue, role: 'client', hostUrl: host.url, token, printing: { enabled: false }, client: { checkIntervalMs: 60_000, timeoutMs: 1000 } } }));
+    const good = await kiosk(TOKEN);
+    const bad = await kiosk('not-the-token');
+    try {
+      const ask = async (a: TestAgent, payload: Record<string, unknown>) => {
+        const res = await a.fastify.inject({ method: 'POST', url: '/api/v1/queue/tickets', payload, headers: { host: '127.0.0.1' } });
+        return { status: res.statusCode, body: res.json() };
+      };
+      expect(await ask(good, { serviceId: 'land', priority: 'vip' })).toEqual({
+        status: 400,
+        body: { error: 'unknown-priority', message: 'queue host: priority category vip is not configured', messageVi: 'Không có đối tượng ưu tiên vip' },
+      });
+      expect(await ask(bad, { serviceId: 'land' })).toEqual({
+        status: 401,
+        body: { error: 'unauthorized', message: 'queue host: Unknown or revoked token', messageVi: 'Mã truy cập không hợp lệ' },
+      });
+    } finally {
+      for (const a of [bad, good, host]) await a.cleanup();
+    }
+  }, 30_000);
+});

@@ -95,7 +95,7 @@ describe('numbering', () => {
   it('refuses past the daily limit and keeps the count there', () => {
     const { engine } = rig();
     for (let i = 0; i < 3; i++) engine.issue({ serviceId: 'civil' });
-    expect(() => engine.issue({ serviceId: 'civil' })).toThrow(expect.objectContaining({ statusCode: 409, code: 'daily-limit' }));
+    expect(() => engine.issue({ serviceId: 'civil' })).toThrow(expect.objectContaining({ kind: 'conflict', code: 'daily-limit' }));
     expect(engine.state().services.find((s) => s.id === 'civil')?.lastIssued).toBe('B003');
   });
 
@@ -148,8 +148,8 @@ describe('numbering', () => {
 
   it('refuses unknown services and priority categories', () => {
     const { engine } = rig();
-    expect(() => engine.issue({ serviceId: 'nope' })).toThrow(expect.objectContaining({ statusCode: 404 }));
-    expect(() => engine.issue({ serviceId: 'land', priority: 'vip' })).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => engine.issue({ serviceId: 'nope' })).toThrow(expect.objectContaining({ kind: 'not-found', code: 'unknown-service' }));
+    expect(() => engine.issue({ serviceId: 'land', priority: 'vip' })).toThrow(expect.objectContaining({ kind: 'invalid', code: 'unknown-priority' }));
   });
 });
 
