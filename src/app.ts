@@ -28,6 +28,7 @@ import { QueueClient } from './queue/client.ts';
 import type { QueueBackend } from './queue/backend.ts';
 import { printerProblemFrom } from './queue/ticket-print.ts';
 import { DigitiseService } from './digitise/service.ts';
+import { DossierService } from './dossier/service.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -76,7 +77,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config.queue.role === 'host'
       ? new QueueHost({ ...queueDeps, events, dataDir })
       : new QueueClient({ ...queueDeps, agentId: config.agent.id, publishBoard: (state) => events.publish('hcc.queue.board', undefined, state) });
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue, digitise: new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault }) };
+  const digitise = new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault });
+  const central = config.central.http;
+  const dossier = new DossierService({
+    db,
+    events,
+    printing,
+    log: log.child({ component: 'dossier' }),
+    vault: security.vault,
+    retentionDays: config.security.personalDataDays,
+    agencyName: config.printing.agencyName,
+    timezone: config.agent.timezone,
+    dossierPatterns: config.barcode.dossierPatterns,
+    central: { statusUrl: central.statusUrl, token: central.token, caFile: central.caFile, timeoutMs: central.statusTimeoutMs, cacheMs: central.statusCacheMs },
+  });
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue, digitise, dossier };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -103,7 +118,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   components.push(outboxService);
   components.push(printing);
   components.push(queue);
-  components.push(ctx.digitise);
+  components.push(digitise);
+  components.push(dossier);
   const fastify = await buildHttp(ctx, { accessChecks: opts.accessChecks ?? true });
   let started = false;
 

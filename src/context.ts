@@ -12,6 +12,7 @@ import type { Security } from './security/index.ts';
 import type { OutboxService } from './outbox/service.ts';
 import type { QueueBackend } from './queue/backend.ts';
 import type { DigitiseService } from './digitise/service.ts';
+import type { DossierService } from './dossier/service.ts';
 
 export interface AgentContext {
   config: Config;
@@ -34,5 +35,7 @@ export interface AgentContext {
   queue: QueueBackend;
   /** Scan sessions and their PDFs (src/digitise). */
   digitise: DigitiseService;
+  /** Dossiers received and returned here, and their status (src/dossier). */
+  dossier: DossierService;
   startedAt: number;
 }

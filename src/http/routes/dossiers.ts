@@ -4,33 +4,13 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { DossierStore } from '../../dossier/store.ts';
-import { DossierFlows } from '../../dossier/flows.ts';
-import { StatusLookup } from '../../dossier/status.ts';
 import { DossierCodeParams as Code, DossierStatus, FlowAnswer, ReceiveBody, ReturnBody } from '../../dossier/schemas.ts';
 
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
 export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-  const store = new DossierStore(ctx.db, ctx.security.vault);
-  const days = ctx.config.security.personalDataDays;
-  store.start(days);
-  // Retention runs daily too: an agent may run for months without a restart.
-  const purge = setInterval(() => store.purgeNames(new Date(Date.now() - days * 86_400_000)), 86_400_000);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
-  const flows = new DossierFlows({
-    events: ctx.events,
-    printing: ctx.printing,
-    store,
-    log: ctx.log.child({ component: 'dossier' }),
-    agencyName: ctx.config.printing.agencyName,
-    timezone: ctx.config.agent.timezone,
-    dossierPatterns: ctx.config.barcode.dossierPatterns,
-  });
-  const h = ctx.config.central.http;
-  const status = new StatusLookup(store, { statusUrl: h.statusUrl, token: h.token, caFile: h.caFile, timeoutMs: h.statusTimeoutMs, cacheMs: h.statusCacheMs });
+  const { flows } = ctx.dossier;
 
   app.post(
     '/dossiers/:code/receive',
@@ -56,7 +36,7 @@ export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
     async (req) => {
       const code = flows.code(req.params.code).code;
       ctx.security.audit.record(req.caller.name, 'dossier.read', code);
-      return status.lookup(code);
+      return ctx.dossier.lookup(code);
     },
   );
 };
