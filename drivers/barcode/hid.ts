@@ -10,6 +10,7 @@ import Type from 'typebox';
 import type { Logger } from 'pino';
 import { SCAN_REJECTED, type BarcodeScanner, type RawScan, type ScanRejection } from '../contracts.ts';
 import { ManagedDevice, type RetryPolicy, type StatusText } from '../lifecycle.ts';
+import type { Clock } from '../support/clock.ts';
 import { defineDriver, deviceSchema } from '../driver.ts';
 import { key } from '../support/config-key.ts';
 import { KeyboardWedgeDecoder } from './keymap.ts';
@@ -135,8 +136,9 @@ export class HidBarcodeScanner extends ManagedDevice implements BarcodeScanner {
     private readonly log?: Logger,
     private readonly loader: HidLoader = loadNodeHid,
     retry?: RetryPolicy,
+    clock?: Clock,
   ) {
-    super(id, 'hid', retry);
+    super(id, 'hid', retry, clock);
   }
 
   protected async open(): Promise<void> {

@@ -24,6 +24,11 @@ export class FakeClock implements Clock {
     x.fn();
     return true;
   }
+  /** Fires the next timer (there must be one) and lets what it started settle: one turn of the event loop. */
+  async fireNext(): Promise<void> {
+    if (!this.advanceToNext()) throw new Error('no timer is set');
+    await new Promise((r) => setImmediate(r));
+  }
   /** Moves time on by `ms`, firing every timer that falls due on the way, in order. */
   advance(ms: number): void {
     const end = this.t + ms;

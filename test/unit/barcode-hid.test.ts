@@ -1,12 +1,13 @@
 /** The HID driver with an injected node-hid binding fed constructed reports. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SCAN_REJECTED, type DeviceStatus, type RawScan, type ScanRejection } from '../../drivers/contracts.ts';
 import { HID_DEFAULTS, HidBarcodeScanner, driver, type HidBinding, type HidDeviceInfo, type HidHandle, type HidScannerOptions } from '../../drivers/barcode/hid.ts';
 import { MODIFIER, US_KEYMAP, translateKey } from '../../drivers/barcode/keymap.ts';
 import { BarcodePipeline } from '../../src/barcode/pipeline.ts';
 import type { Events } from '../../src/events.ts';
+import { FakeClock } from '../helpers/clock.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 class FakeHandle extends EventEmitter implements HidHandle {
   closed = false;
@@ -43,10 +44,10 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function setup(opts: Partial<HidScannerOptions>, list: HidDeviceInfo[] = [POS_IF, KBD_IF]) {
+async function setup(opts: Partial<HidScannerOptions>, list: HidDeviceInfo[] = [POS_IF, KBD_IF], clock?: FakeClock) {
   const hid = new FakeHid();
   hid.list = list;
-  const scanner = new HidBarcodeScanner('hand', { ...HID_DEFAULTS, vendorId: 0x0c2e, productId: 0x0b61, ...opts }, undefined, async () => hid, FAST);
+  const scanner = new HidBarcodeScanner('hand', { ...HID_DEFAULTS, vendorId: 0x0c2e, productId: 0x0b61, ...opts }, undefined, async () => hid, FAST, clock);
   const scans: RawScan[] = [];
   const rejections: ScanRejection[] = [];
   const statuses: DeviceStatus[] = [];
@@ -175,13 +176,21 @@ describe('keyboard-wedge (boot keyboard reports, US layout)', () => {
 describe('lifecycle', () => {
   it('without libusb the device is in error with the fix, and is not retried', async () => {
     let loads = 0;
-    const scanner = new HidBarcodeScanner('hand', { ...HID_DEFAULTS, vendorId: 1 }, undefined, async () => {
-      loads++;
-      throw new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory');
-    }, FAST);
+    const clock = new FakeClock();
+    const scanner = new HidBarcodeScanner(
+      'hand',
+      { ...HID_DEFAULTS, vendorId: 1 },
+      undefined,
+      async () => {
+        loads++;
+        throw new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory');
+      },
+      FAST,
+      clock,
+    );
     stops.push(() => scanner.stop());
     await scanner.start();
-    await sleep(150);
+    expect(clock.pending()).toEqual([]); // no retry scheduled
     expect(scanner.status()).toMatchObject({ state: 'error', code: 'libusb-missing' });
     expect(scanner.status().reason).toMatch(/install libusb-1\.0-0/);
     expect(scanner.status().reasonVi).toMatch(/libusb-1\.0-0/);
@@ -189,20 +198,20 @@ describe('lifecycle', () => {
   });
 
   it('waits for an absent scanner and survives unplug/replug', async () => {
-    const { hid, scanner, scans } = await setup({}, []);
+    const clock = new FakeClock();
+    const { hid, scanner, scans } = await setup({}, [], clock);
     expect(scanner.status()).toMatchObject({ state: 'disconnected' });
     expect(scanner.status().reason).toMatch(/no HID device matching vendorId 0x0c2e, productId 0x0b61/);
     hid.list = [POS_IF];
-    for (let i = 0; i < 100 && scanner.status().state !== 'connected'; i++) await sleep(10);
+    await clock.fireNext();
     expect(scanner.status().state).toBe('connected');
     const first = hid.handle;
     hid.list = [];
     first.emit('error', new Error('could not read from HID device'));
     expect(scanner.status().state).toBe('disconnected');
-    await sleep(0);
-    expect(first.closed).toBe(true);
+    await waitFor(() => first.closed, { what: 'the lost handle closed' });
     hid.list = [POS_IF];
-    for (let i = 0; i < 100 && scanner.status().state !== 'connected'; i++) await sleep(10);
+    await clock.fireNext();
     expect(scanner.status().state).toBe('connected');
     for (const r of posReports(']Q1', Buffer.from('again'))) hid.handle.report(r);
     expect(scans.map((s) => s.data.toString())).toEqual(['again']);

@@ -23,12 +23,6 @@ class FlakyDevice extends ManagedDevice {
   }
 }
 
-/** Fires the next retry and lets the open it starts settle (one turn of the event loop). */
-async function nextRetry(clock: FakeClock): Promise<void> {
-  expect(clock.advanceToNext(), 'a retry is scheduled').toBe(true);
-  await new Promise((r) => setImmediate(r));
-}
-
 describe('ManagedDevice lifecycle', () => {
   const devices: FlakyDevice[] = [];
   afterEach(async () => {
@@ -45,13 +39,13 @@ describe('ManagedDevice lifecycle', () => {
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       delays.push(...clock.pending());
-      await nextRetry(clock);
+      await clock.fireNext();
     }
     expect(delays).toEqual([200, 400, 800, 1000, 1000]);
     expect(d.opens).toBe(6);
     d.present = true;
     expect(clock.pending()).toEqual([1000]);
-    await nextRetry(clock);
+    await clock.fireNext();
     expect(d.status()).toMatchObject({ state: 'connected', since: new Date(clock.t).toISOString() });
     expect(clock.pending()).toEqual([]);
   });
@@ -68,9 +62,9 @@ describe('ManagedDevice lifecycle', () => {
     d.unplug();
     expect(d.status()).toMatchObject({ state: 'disconnected', code: 'vanished', reasonVi: 'thiết bị bị rút ra' });
     expect(clock.pending()).toEqual([200]); // the backoff starts over after a success
-    await nextRetry(clock); // still unplugged
+    await clock.fireNext(); // still unplugged
     d.present = true;
-    await nextRetry(clock);
+    await clock.fireNext();
     expect(seen.map((s) => s.state)).toEqual(['connected', 'disconnected', 'disconnected', 'connected']);
     expect(seen.map((s) => s.reason)).toEqual(['ready', 'device vanished', 'cannot open: ENOENT: no such device; retrying', 'ready']);
   });
