@@ -82,7 +82,7 @@ describe('escpos-serial: port closing mid-job', () => {
 
     const job = Buffer.alloc(2000, 0x41); // ~2.3 s at 9600 baud paced: still sending when the line fails
     const first = p.write(job);
-    await sleep(150);
+    await expect.poll(() => opened[0].binding.recording.length, { timeout: 5000 }).toBeGreaterThan(0); // the job is going out
     opened[0].failRead(eio());
 
     const r = await settled(first, 2000 + closeMs);
