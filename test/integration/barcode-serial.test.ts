@@ -5,11 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceStatus, RawScan } from '../../drivers/contracts.ts';
 import { SERIAL_DEFAULTS, SerialBarcodeScanner, type SerialScannerOptions } from '../../drivers/barcode/serial.ts';
 import { startAgent, tempDir, testConfig } from '../helpers/agent.ts';
 import { PtyPair } from '../helpers/pty.ts';
+import { waitFor } from '../helpers/wait.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -32,13 +32,7 @@ async function setup(opts: Partial<SerialScannerOptions> = {}) {
   return { pty, scanner, scans, statuses };
 }
 
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
+const until = (cond: () => boolean) => waitFor(cond, { timeoutMs: 5000, stepMs: 5 });
 
 const text = (scans: RawScan[]) => scans.map((s) => s.data.toString('utf8'));
 
@@ -57,8 +51,7 @@ describe('serial barcode scanner over a socat pty pair', () => {
   it('frames on silence when the scanner sends no suffix', async () => {
     const { pty, scans } = await setup({ suffix: 'none', interCharTimeoutMs: 40 });
     await pty.write('000.00.21.H30-', '261122-0001');
-    await until(() => scans.length === 1);
-    await sleep(150);
+    await until(() => scans.length === 1); // framed: the silence has passed
     await pty.write('EE123456785VN');
     await until(() => scans.length === 2);
     expect(text(scans)).toEqual(['000.00.21.H30-261122-0001', 'EE123456785VN']);
@@ -95,7 +88,7 @@ describe('serial barcode scanner over a socat pty pair', () => {
     await pty.stop();
     await until(() => scanner.status().state === 'disconnected');
     expect(statuses.at(-1)?.code).toBe('disconnected');
-    await sleep(300);
+    await until(() => statuses.some((s) => s.code === 'unavailable')); // a reopen failed: the driver is in its backoff
     const t0 = Date.now();
     await pty.start();
     await until(() => scanner.status().state === 'connected');
