@@ -35,7 +35,9 @@ describe('print spool across a crash', () => {
       expect(j.errorVi).toMatch(/in dở/);
       expect(events.find((e) => e.type === 'hcc.print.job.failed')?.data).toMatchObject({ id, state: 'interrupted' });
       const sim = second.ctx.devices.get('receipt') as SimulatedPrinter;
-      await new Promise((r) => setTimeout(r, 300));
+      // Nothing is left for the spool to send by itself: the interrupted job waits for a retry.
+      const jobs: { state: string }[] = (await second.fastify.inject({ url: '/api/v1/print/jobs', headers: { host: '127.0.0.1' } })).json();
+      expect(jobs.filter((x) => ['queued', 'waiting', 'printing'].includes(x.state))).toEqual([]);
       expect(sim.pages()).toHaveLength(0);
       const res = await second.fastify.inject({ method: 'POST', url: `/api/v1/print/jobs/${id}/retry`, headers: { host: '127.0.0.1' } });
       expect(res.statusCode).toBe(202);
