@@ -14,4 +14,24 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // The layers (README, Layout): drivers/ sits below src/, and src/ reaches devices through
+  // drivers/contracts.ts (plus the registry that builds them and the pure protocols/ and support/).
+  {
+    files: ['drivers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'drivers/ imports nothing from src/: move what both need to drivers/protocols/ or drivers/support/.' }] }] },
+  },
+  {
+    // Protocols and helpers are pure modules below the drivers themselves.
+    files: ['drivers/protocols/**/*.ts', 'drivers/support/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(\\.\\./)+src/', message: 'drivers/ imports nothing from src/.' },
+        { regex: '/(lifecycle|driver|registry)\\.ts$|/(barcode|printer|scanner)/', message: 'protocols/ and support/ are below the drivers: they may use contracts.ts types, never a driver.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '/drivers/(?!contracts\\.ts$|registry\\.ts$|protocols/|support/)', message: 'src/ uses devices through drivers/contracts.ts; declare a capability there instead of importing a driver.' }] }] },
+  },
 );
