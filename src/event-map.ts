@@ -8,6 +8,7 @@
 import type { DeviceStatus } from '../drivers/contracts.ts';
 import type { CloudEvent } from './outbox/envelope.ts';
 import type { BarcodeScannedData } from './barcode/pipeline.ts';
+import type { Problem as ScanProblem, ScanDocument } from './digitise/schemas.ts';
 import type { DossierReceived, ResultSlip } from './dossier/schemas.ts';
 import type { JobState, TemplateName } from './printing/api.ts';
 import type { BoardState, RatingResult } from './queue/schemas.ts';
@@ -70,21 +71,8 @@ export interface ScanProgress {
   separators: number;
 }
 
-export interface ScanProblem {
-  code: string;
-  message: string;
-  messageVi: string;
-}
-
 /** A finished PDF of a session, one per dossier component. */
-export interface ScannedDocument {
-  id: string;
-  name: string;
-  component: string;
-  pages: number;
-  size: number | null;
-  sha256: string | null;
-}
+export type ScannedDocument = Omit<ScanDocument, 'state'>;
 
 /** What a completed session produced: in `hcc.dossier.digitised` and `hcc.scan.completed`. */
 export interface ScanSummary {

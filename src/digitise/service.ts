@@ -24,30 +24,9 @@ import { processPage, type PageKind } from './process.ts';
 import { PdfWriter, plainSink, type SinkFactory } from './pdf.ts';
 import type { Vault } from '../security/vault.ts';
 import { checkOcr, ocrWords, type OcrAvailability } from './ocr.ts';
-import { ScanStore, type DocumentRow, type Problem, type SessionRow } from './store.ts';
+import { ScanStore, type DocumentRow } from './store.ts';
+import type { Problem, ScanSession, StartScanBody } from './schemas.ts';
 import { ScanUploader } from './upload.ts';
-
-export interface StartRequest {
-  scanner?: string;
-  dossierCode: string;
-  profile?: string;
-  components?: string[];
-}
-
-export interface DocumentView {
-  id: string;
-  component: string;
-  name: string;
-  pages: number;
-  size: number | null;
-  sha256: string | null;
-  state: DocumentRow['state'];
-}
-
-export interface SessionView extends Omit<SessionRow, 'error'> {
-  error?: Problem;
-  documents: DocumentView[];
-}
 
 /** Pages before any separator sheet belong to this component when the request named none. */
 export const DEFAULT_COMPONENT = 'Tài liệu';
@@ -155,7 +134,7 @@ export class DigitiseService {
 
   // ------------------------------------------------------------------ API
 
-  async startSession(req: StartRequest): Promise<string> {
+  async startSession(req: StartScanBody): Promise<string> {
     const cfg = this.deps.config.digitise;
     const scannerId = req.scanner || cfg.defaultScanner || this.deps.devices.ofType('document-scanner')[0]?.id;
     if (!scannerId) throw conflict('no-scanner', 'no document scanner is configured', 'Chưa cấu hình máy quét tài liệu');
@@ -241,7 +220,7 @@ export class DigitiseService {
     await s?.finishing?.catch(() => undefined);
   }
 
-  view(id: string): SessionView | undefined {
+  view(id: string): ScanSession | undefined {
     const row = this.store.getSession(id);
     if (!row) return undefined;
     const live = this.active.get(id);

@@ -1,15 +1,7 @@
 /** Scan sessions and their documents in SQLite (concern `digitise`). */
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
-
-export type SessionState = 'scanning' | 'paused' | 'completed' | 'cancelled' | 'failed';
-export type DocumentState = 'writing' | 'ready' | 'uploaded' | 'deleted' | 'discarded';
-
-export interface Problem {
-  code: string;
-  message: string;
-  messageVi: string;
-}
+import type { DocumentState, Problem, SessionState } from './schemas.ts';
 
 export interface SessionRow {
   id: string;

@@ -6,38 +6,9 @@ import type { RoutePlugin } from './index.ts';
 import { HttpError } from '../errors.ts';
 import { notFound } from '../../errors.ts';
 import { separatorPdf } from '../../digitise/separator.ts';
+import { ScanSession as Session, SeparatorQuery, StartScanBody } from '../../digitise/schemas.ts';
 
-const Problem = Type.Object({ code: Type.String(), message: Type.String(), messageVi: Type.String() });
-const Session = Type.Object({
-  id: Type.String(),
-  state: Type.Union(['scanning', 'paused', 'completed', 'cancelled', 'failed'].map((s) => Type.Literal(s)), { description: 'paused = a scanner error (jam, cover open, empty feeder) waits for continue or finish.' }),
-  dossierCode: Type.String(),
-  scanner: Type.String(),
-  profile: Type.String(),
-  components: Type.Union([Type.Array(Type.String()), Type.Null()]),
-  pages: Type.Integer({ description: 'Pages scanned, blanks and separator sheets included.' }),
-  kept: Type.Integer({ description: 'Pages in the PDFs = pages − blanks − separators.' }),
-  blanks: Type.Integer(),
-  separators: Type.Integer(),
-  error: Type.Optional(Problem),
-  warnings: Type.Array(Problem, { description: 'E.g. ocr-unavailable when the profile asks for OCR and tesseract is missing.' }),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  completedAt: Type.Union([Type.String(), Type.Null()]),
-  documents: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      component: Type.String(),
-      name: Type.String(),
-      pages: Type.Integer(),
-      size: Type.Union([Type.Integer(), Type.Null()]),
-      sha256: Type.Union([Type.String(), Type.Null()]),
-      state: Type.String({ description: 'writing, ready, uploaded (and deleted locally), deleted (retention), discarded' }),
-    }),
-  ),
-});
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
-const ComponentName = Type.String({ minLength: 1, maxLength: 100 });
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } };
 
 export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
@@ -56,15 +27,7 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
       schema: {
         summary: 'Start scanning a dossier’s originals; pages arrive as hcc.scan.page events',
         tags: ['scans'],
-        body: Type.Object(
-          {
-            scanner: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device id; default: digitise.defaultScanner or the first document scanner.' })),
-            dossierCode: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z][0-9A-Za-z._/-]*$' }),
-            profile: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Scan profile name (digitise.profiles or built in).' })),
-            components: Type.Optional(Type.Array(ComponentName, { minItems: 1, maxItems: 50, description: 'Expected components, in order; pages before the first separator sheet go to the first.' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: StartScanBody,
         response: { 202: Type.Object({ id: Type.String() }), ...errors },
       },
     },
@@ -81,7 +44,7 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
       schema: {
         summary: 'A printable separator sheet (A4, QR naming the component) to put before that component’s pages',
         tags: ['scans'],
-        querystring: Type.Object({ component: ComponentName }, { additionalProperties: false }),
+        querystring: SeparatorQuery,
         produces: ['application/pdf'],
       },
     },
