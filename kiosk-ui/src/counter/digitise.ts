@@ -5,6 +5,7 @@
 import { API, get, post, withToken } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import type { AgentEvent } from '../lib/events.ts';
+import type { ScanCompletedData, ScanDocument, ScanPageData, ScanSession } from '../lib/scans.ts';
 import { i18n, statusLine, t } from './shared.ts';
 
 interface Page {
@@ -14,27 +15,13 @@ interface Page {
   component: string;
   thumbnail?: string;
 }
-interface ScanDoc {
-  id: string;
-  component: string;
-  name?: string;
-  pages: number;
-  sha256?: string | null;
-}
-interface Problem {
-  code: string;
-  message: string;
-  messageVi: string;
-}
-
-type Any = Record<string, any>;
 
 export class DigitisePanel {
   private session: string | null = null;
   /** Dossier code of a session being started: its first pages can arrive before POST /scans answers. */
   private starting: string | null = null;
   private pages: Page[] = [];
-  private docs: ScanDoc[] = [];
+  private docs: ScanDocument[] = [];
   private state = '';
   private readonly status = statusLine('scan-status');
   private readonly bar = h('progress', { 'data-testid': 'scan-progress' });
@@ -78,13 +65,13 @@ export class DigitisePanel {
     this.draw();
   }
 
-  private mine(ev: AgentEvent<Any>): boolean {
+  private mine(ev: AgentEvent<{ sessionId: string }>): boolean {
     const id = ev.data?.sessionId;
     if (this.session === null && this.starting !== null && ev.subject === this.starting && typeof id === 'string') this.session = id;
     return this.session !== null && id === this.session;
   }
 
-  onPage(ev: AgentEvent<Any>): void {
+  onPage(ev: AgentEvent<ScanPageData>): void {
     if (!this.mine(ev)) return;
     const d = ev.data;
     const thumb = typeof d.thumbnail === 'string' && d.thumbnail.startsWith('data:image/') ? d.thumbnail : d.thumbnailUrl ? withToken(d.thumbnailUrl) : undefined;
@@ -92,7 +79,7 @@ export class DigitisePanel {
     this.draw();
   }
 
-  async onCompleted(ev: AgentEvent<Any>): Promise<void> {
+  async onCompleted(ev: AgentEvent<ScanCompletedData>): Promise<void> {
     if (!this.mine(ev)) return;
     await this.refresh();
   }
@@ -101,7 +88,7 @@ export class DigitisePanel {
   async refresh(): Promise<void> {
     if (!this.session) return;
     try {
-      const s = await get<{ state: string; pages: number; kept: number; documents: ScanDoc[]; error?: Problem; warnings?: Problem[] }>(`/scans/${encodeURIComponent(this.session)}`);
+      const s = await get<ScanSession>(`/scans/${encodeURIComponent(this.session)}`);
       this.state = s.state;
       this.docs = s.documents ?? [];
       const notes = (s.warnings ?? []).map((w) => i18n.pick(w.messageVi, w.message)).join('; ');

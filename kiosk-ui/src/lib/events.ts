@@ -4,15 +4,12 @@
  * reconnect so pages can re-read the state they may have missed.
  */
 import { pageParam } from './api.ts';
+import type { CloudEvent } from '../../../src/outbox/envelope.ts';
+import type { EventMap, EventType } from '../../../src/event-map.ts';
 
-export interface AgentEvent<T = any> {
-  id: string;
-  type: string;
-  source: string;
-  subject?: string;
-  time: string;
-  data: T;
-}
+// The agent's own types (only the types are imported: nothing of the server goes into a page).
+export type { EventMap, EventType };
+export type AgentEvent<T = any> = Pick<CloudEvent<T>, 'id' | 'type' | 'source' | 'subject' | 'time' | 'data'>;
 
 type Listener = (ev: AgentEvent) => void;
 
@@ -28,7 +25,10 @@ export class EventStream {
   /** Called on every (re)connection; the first one too. */
   onOpen: (reconnect: boolean) => void = () => undefined;
 
-  /** Listens to events whose type starts with `prefix` (e.g. `hcc.queue.`). */
+  /** Listens to one type of event, its data as the agent's event map says (src/event-map.ts). */
+  on<K extends EventType>(type: K, fn: (ev: AgentEvent<EventMap[K]>) => void): this;
+  /** Listens to events whose type starts with `prefix` (e.g. `hcc.queue.`; '' for all). */
+  on(prefix: '' | `hcc.${string}.`, fn: Listener): this;
   on(prefix: string, fn: Listener): this {
     this.listeners.push({ prefix, fn });
     return this;

@@ -37,7 +37,7 @@ export class QueueFeed {
   onUpdate: (q: QueueView) => void = () => undefined;
 
   constructor(stream: EventStream) {
-    stream.on('hcc.queue.board', (ev) => this.apply(ev.data as BoardState));
+    stream.on('hcc.queue.board', (ev) => this.apply(ev.data));
     // Pushes come from the host and, on a client agent, are relayed from the host as they happen; the
     // state is also re-read now and then, in case a push was missed while the page's socket was down.
     setInterval(() => void this.load(), 15000);
