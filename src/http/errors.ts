@@ -5,6 +5,7 @@
  */
 import Type from 'typebox';
 import { DomainError, type ErrorKind } from '../errors.ts';
+import { isDiskFull } from '../store/disk.ts';
 
 export const ErrorBody = Type.Object(
   {
@@ -69,7 +70,7 @@ export function replyFor(err: unknown): ErrorReply | null {
   }
   if (err instanceof HttpError) return { status: err.statusCode, body: err.body(), headers: err.headers };
   // Disk (or the database's page cap) is full: refuse clearly; what is stored stays stored.
-  if ((err as { code?: unknown } | null)?.code === 'SQLITE_FULL') return { status: 507, body: STORAGE_FULL, headers: {} };
+  if (isDiskFull(err)) return { status: 507, body: STORAGE_FULL, headers: {} };
   return null;
 }
 

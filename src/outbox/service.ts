@@ -19,7 +19,7 @@ export interface OutboxStatus extends Omit<OutboxCounts, 'oldestPendingAt'>, Rel
   bytes: number;
   capBytes: number;
   overCap: boolean;
-  /** SQLite answered SQLITE_FULL (disk full) since this time. */
+  /** A write failed for lack of disk space (diskFullCode) since this time. */
   diskFullSince: string | null;
 }
 

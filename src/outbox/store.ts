@@ -2,6 +2,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
+import { diskFullCode } from '../store/disk.ts';
 import { formatSequence, type CloudEvent } from './envelope.ts';
 import { VaultError, type Vault } from '../security/vault.ts';
 
@@ -56,15 +57,6 @@ export interface DeadEvent {
   createdAt: string;
 }
 
-/**
- * SQLite codes that mean the disk took no more: SQLITE_FULL (ENOSPC, max_page_count), and
- * SQLITE_IOERR_WRITE, which a write refused past the file size limit (EFBIG) gives, and a failing disk too.
- */
-export function fullCode(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' ? code : null;
-}
-
 export class OutboxStore {
   private stmts!: {
     insert: Statement<unknown[]>;
@@ -84,11 +76,11 @@ export class OutboxStore {
   /** Bytes of event JSON stored (all states); kept in memory, recomputed after pruning. */
   private storedBytes = 0;
   /**
-   * Set when a write failed for lack of space (see fullCode), including at COMMIT, where a real full
+   * Set when a write failed for lack of space (see diskFullCode), including at COMMIT, where a real full
    * disk fails; cleared once a write of the outbox has committed.
    */
   fullSince: number | null = null;
-  /** The SQLite code of the failure that set fullSince. */
+  /** The code of the failure that set fullSince. */
   fullError: string | null = null;
   private readonly fullListeners = new Set<() => void>();
   /** Set at start when the vault has just created a new key although sealed events wait: they cannot be opened. */
@@ -211,7 +203,7 @@ export class OutboxStore {
 
   /** A write to the database failed (statement or COMMIT): notes a full disk. Other errors are ignored here. */
   writeFailed(err: unknown): void {
-    const code = fullCode(err);
+    const code = diskFullCode(err);
     if (!code || this.fullSince !== null) return;
     this.fullSince = Date.now();
     this.fullError = code;

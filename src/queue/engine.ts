@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
+import { isDiskFull } from '../store/disk.ts';
 import type { Events, Tx } from '../events.ts';
 import type { TicketEventData } from '../event-map.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
@@ -277,7 +278,7 @@ export class QueueEngine {
           } catch (err) {
             // A full disk (or any error after which SQLite rolled the whole transaction back) fails
             // the whole batch with its real cause, not only this ticket.
-            if ((err as { code?: string }).code === 'SQLITE_FULL' || !this.d.db.inTransaction) throw err;
+            if (isDiskFull(err) || !this.d.db.inTransaction) throw err;
             return { err };
           }
         }),

@@ -28,7 +28,9 @@ describe('kind → status', () => {
   it('keeps HTTP refusals as they are, with their headers, and leaves other errors to the handler', () => {
     const limited = new HttpError(429, 'rate-limited', 'slow down', 'Chậm lại', { 'retry-after': '3' });
     expect(replyFor(limited)).toEqual({ status: 429, headers: { 'retry-after': '3' }, body: { error: 'rate-limited', message: 'slow down', messageVi: 'Chậm lại' } });
-    expect(replyFor(Object.assign(new Error('full'), { code: 'SQLITE_FULL' }))).toMatchObject({ status: 507, body: { error: 'storage-full' } });
+    for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'ENOSPC', 'EDQUOT', 'EFBIG']) {
+      expect(replyFor(Object.assign(new Error('full'), { code }))).toMatchObject({ status: 507, body: { error: 'storage-full' } });
+    }
     expect(replyFor(new Error('boom'))).toBeNull();
     expect(replyFor(Object.assign(new Error('bad'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }))).toBeNull();
   });

@@ -1,5 +1,5 @@
 /** The queue engine on a real SQLite file: numbering, daily reset, restart, priority policies, counter actions, ratings, printing failures. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { migrate, openDatabase, type Db } from '../../src/store/db.ts';
@@ -371,5 +371,26 @@ describe('blocks for client kiosks', () => {
     expect(engine.reserveBlock({ serviceId: 'land', size: 5, agent: 'k' })).toMatchObject({ first: 991, last: 994 });
     expect(() => engine.reserveBlock({ serviceId: 'land', size: 5, agent: 'k' })).toThrow(expect.objectContaining({ code: 'daily-limit' }));
     expect(() => engine.issue({ serviceId: 'land' })).toThrow(expect.objectContaining({ code: 'daily-limit' }));
+  });
+});
+
+describe('group commit', () => {
+  it('a refusal rejects its own ticket only; the others of the batch are issued', async () => {
+    const { engine } = rig();
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => engine.issueBatched({ serviceId: 'civil' })));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.number : (r.reason as { code: string }).code))).toEqual(['B001', 'B002', 'B003', 'daily-limit']);
+  });
+
+  it('a write the disk refused (SQLITE_IOERR_WRITE: EFBIG, EDQUOT) fails the whole batch with its cause and stores none of it', async () => {
+    const { engine } = rig();
+    const check = engine.checkPriority.bind(engine);
+    // Thrown where a statement of the second ticket would fail, the transaction still open.
+    vi.spyOn(engine, 'checkPriority').mockImplementation((p) => {
+      if (p === 'war-invalid') throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+      return check(p);
+    });
+    const results = await Promise.allSettled([undefined, 'war-invalid', undefined].map((priority) => engine.issueBatched({ serviceId: 'land', priority })));
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['SQLITE_IOERR_WRITE', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_WRITE']);
+    expect(engine.issue({ serviceId: 'land' }).number).toBe('A001');
   });
 });
