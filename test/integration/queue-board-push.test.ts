@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { QueueClient } from '../../src/queue/client.ts';
 import { startAgent, testConfig, type TestAgent } from '../helpers/agent.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { HostEvents } from '../../src/queue/host-events.ts';
 
 const TOKEN = 'board-kiosk-secret';
@@ -57,9 +58,10 @@ const api = async (a: Agent, method: 'GET' | 'POST', url: string, payload?: Reco
 
 /** Issues a ticket on the host, then measures from the host's call to a board on `display` showing it. */
 async function callAndMeasure(host: Agent, display: Awaited<ReturnType<typeof boardDisplay>>): Promise<{ number: string; ms: number }> {
+  const boardsBefore = display.boards.length;
   const { number } = await api(host, 'POST', '/queue/tickets', { serviceId: 'land', print: false });
-  // Let the issue's own board push pass first, so the measurement covers the call alone.
-  await new Promise((r) => setTimeout(r, 300));
+  // Let the issue's own board push arrive first, so the measurement covers the call alone.
+  await waitFor(() => display.boards.length > boardsBefore, { timeoutMs: 3000, what: "the issued ticket's board" });
   const t0 = performance.now();
   const called = await api(host, 'POST', '/queue/counters/1/call-next');
   expect(called.ticket.number).toBe(number);
@@ -116,7 +118,8 @@ describe('queue board push to a client agent', () => {
     const offline = await api(client, 'POST', '/queue/tickets', { serviceId: 'land', print: false });
     expect(offline).toMatchObject({ offline: true, serviceId: 'land' });
 
-    // Back on the same port with its database: the push resumes without waiting for a poll.
+    // Back on the same port with its database: the push resumes without waiting for a poll. The host
+    // stays away a while first (real time: the client's reconnect attempts meet a closed port).
     await new Promise((r) => setTimeout(r, 1000));
     const restartedAt = performance.now();
     host = await startAgent({ ...hostCfg, agent: { ...hostCfg.agent, listen: { host: '127.0.0.1', port } } }, { listen: true });
@@ -152,6 +155,7 @@ describe('queue board push to a client agent', () => {
     const client: Agent = await startAgent(clientCfg(host.url, 'not-the-token', 'board-bad-token'), { listen: true, logLines: lines });
     started.push(client);
 
+    // Watched over real time: a retry loop would show as more attempts within these 2.5 s.
     await new Promise((r) => setTimeout(r, 2500));
     const refusals = lines.map((l) => JSON.parse(l) as { level: number; msg: string; status?: number; reason?: string }).filter((l) => l.msg.includes('refused the live board link'));
     console.log(`wrong token: ${attempts} upgrade attempt(s) at the host in 2.5 s; logged: ${refusals.map((r) => `${r.status} ${r.reason}`).join('; ')}`);
