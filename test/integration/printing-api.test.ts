@@ -163,8 +163,9 @@ describe('printing API', () => {
     expect(events.find((e) => e.type === 'hcc.print.job.failed')?.data).toMatchObject({ id, code: 'paper-out' });
     printer.write = orig;
     printer.setCondition({ paperOut: false });
-    // No silent reprint: still failed after the printer is fine again.
-    await new Promise((r) => setTimeout(r, 600));
+    // No silent reprint: the printer is fine again and prints the next job, while this one stays failed.
+    const later = (await inject(a, 'POST', '/print/jobs', { template: 'queue-ticket', data: ticketData() })).json();
+    await waitState(a, later.id, ['printed']);
     expect((await inject(a, 'GET', `/print/jobs/${id}`)).json().state).toBe('failed');
     const retry = await inject(a, 'POST', `/print/jobs/${id}/retry`);
     expect(retry.statusCode).toBe(202);
