@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, testConfig } from '../helpers/agent.ts';
 import { dossierCodeOn } from '../helpers/codes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const CITIZEN = {
   id: '001099012345',
@@ -57,15 +58,13 @@ describe('personal data in logs', () => {
       const scan = await post('/scans', { dossierCode: code });
       expect(scan.status).toBe(202);
       const { id } = (await scan.json()) as { id: string };
-      for (let i = 0; i < 200; i++) {
-        const s = (await (await fetch(`${a.url}/api/v1/scans/${id}`)).json()) as { state: string };
-        if (['completed', 'failed', 'cancelled', 'done'].includes(s.state)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await a.ctx.digitise.settled(id);
       const ret = await post(`/dossiers/${code}/return`, { returnMethod: 'post', postalItem: 'EE123456785VN', clerk: 'Lê Văn Clerk' });
       expect(ret.status).toBe(201);
+      const { printJobId } = (await ret.json()) as { printJobId: string };
       expect((await fetch(`${a.url}/api/v1/dossiers/${code}`)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 300));
+      // The flow's last work, the return slip, is printed (and logged) before the logs are read.
+      await waitFor(() => events.some((e) => e.type === 'hcc.print.job.printed' && e.data.id === printJobId), { timeoutMs: 30_000, what: 'the return slip printed' });
       ws.close();
 
       // The flow really ran (the CCCD reached the counter page) …
