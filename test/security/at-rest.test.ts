@@ -9,6 +9,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent, testConfig } from '../helpers/agent.ts';
 import { dossierCodeOn } from '../helpers/codes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const NAME = 'Phạm Thị Hồng Nhung';
 const PHONE = '0987654321';
@@ -50,13 +51,11 @@ describe('personal data at rest', () => {
       expect(r.statusCode, r.body).toBe(201);
       const { printJobId } = r.json();
       // The central side gets the receipt in clear …
-      for (let i = 0; i < 100 && !received.some((e) => e.type === 'hcc.dossier.received'); i++) await new Promise((res) => setTimeout(res, 50));
-      const ev = received.find((e) => e.type === 'hcc.dossier.received');
+      const ev = await waitFor(() => received.find((e) => e.type === 'hcc.dossier.received'), { what: 'the receipt at the central side' });
       expect(ev?.data.applicant.name).toBe(NAME);
       expect(ev.sequence).toMatch(/^\d{16}$/);
       // … the receipt printed with the name (the job data decrypts) …
-      for (let i = 0; i < 100 && a.ctx.printing.get(printJobId)?.state !== 'printed'; i++) await new Promise((res) => setTimeout(res, 50));
-      expect(a.ctx.printing.get(printJobId)?.state).toBe('printed');
+      await waitFor(() => a.ctx.printing.get(printJobId)?.state === 'printed', { what: 'the receipt printed' });
       // … and the return flow still knows the name for the slip.
       const ret = await a.fastify.inject({ method: 'POST', url: `/api/v1/dossiers/${code}/return`, headers: { host: 'localhost' }, payload: { returnMethod: 'counter', clerk: 'Nguyễn Văn Thư', receivedBy: 'chính chủ' } });
       expect(ret.statusCode).toBe(201);
