@@ -2,8 +2,7 @@
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError } from '../errors.ts';
-import { notFound } from '../../errors.ts';
+import { conflict, notFound, unavailable } from '../../errors.ts';
 import { JobState as State, TEMPLATES } from '../../printing/api.ts';
 import type { PrintService } from '../../printing/service.ts';
 import { isSimulatablePrinter, type SimulatablePrinter } from '../../../drivers/contracts.ts';
@@ -34,7 +33,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
   const svc = (): PrintService => {
     const p = ctx.printing as Partial<PrintService>;
-    if (typeof p.retry !== 'function') throw new HttpError(503, 'printing-unavailable', 'printing is not available', 'Chưa có chức năng in');
+    if (typeof p.retry !== 'function') throw unavailable('printing-unavailable', 'printing is not available', 'Chưa có chức năng in');
     return p as PrintService;
   };
   const job = (id: string) => {
@@ -107,7 +106,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
     const dev = ctx.devices.get(id);
     if (!dev) throw notFound(`device ${id}`, `thiết bị ${id}`);
     if (!isSimulatablePrinter(dev)) {
-      throw new HttpError(409, 'not-simulated', `device ${id} is not a simulated printer`, `Thiết bị ${id} không phải máy in mô phỏng`);
+      throw conflict('not-simulated', `device ${id} is not a simulated printer`, `Thiết bị ${id} không phải máy in mô phỏng`);
     }
     return dev;
   };

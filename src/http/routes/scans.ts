@@ -3,8 +3,7 @@ import Type from 'typebox';
 import { stat } from 'node:fs/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError } from '../errors.ts';
-import { notFound } from '../../errors.ts';
+import { conflict, gone, notFound } from '../../errors.ts';
 import { separatorPdf } from '../../digitise/separator.ts';
 import { ScanSession as Session, SeparatorQuery, StartScanBody } from '../../digitise/schemas.ts';
 
@@ -90,10 +89,10 @@ export const scanRoutes: RoutePlugin = async (app0, { ctx }) => {
     async (req, reply) => {
       const d = svc().document(req.params.id, req.params.docId);
       if (!d) throw notFound(`document ${req.params.docId}`, `tài liệu ${req.params.docId}`);
-      if (d.state === 'writing') throw new HttpError(409, 'document-writing', 'the document is still being scanned', 'Tài liệu đang được quét');
-      if (d.state !== 'ready') throw new HttpError(410, 'document-gone', `the local copy was deleted (${d.deleteReason ?? d.state})`, 'Bản lưu tại máy đã được xoá');
+      if (d.state === 'writing') throw conflict('document-writing', 'the document is still being scanned', 'Tài liệu đang được quét');
+      if (d.state !== 'ready') throw gone('document-gone', `the local copy was deleted (${d.deleteReason ?? d.state})`, 'Bản lưu tại máy đã được xoá');
       const st = await stat(d.path).catch(() => null);
-      if (!st || d.size === null) throw new HttpError(410, 'document-gone', 'the local copy is missing', 'Không còn bản lưu tại máy');
+      if (!st || d.size === null) throw gone('document-gone', 'the local copy is missing', 'Không còn bản lưu tại máy');
       // Scans are personal data: who read which one goes to the audit log.
       ctx.security.audit.record(req.caller?.name ?? 'unknown', 'scan.document.read', viewOr404(req.params.id).dossierCode, d.id);
       return reply

@@ -2,8 +2,7 @@
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { HttpError } from '../errors.ts';
-import { notFound } from '../../errors.ts';
+import { conflict, notFound } from '../../errors.ts';
 import { isSimulatableScanner } from '../../../drivers/contracts.ts';
 
 const DeviceStatusSchema = Type.Object({
@@ -77,12 +76,12 @@ export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
       const dev = ctx.devices.get(req.params.id);
       if (!dev) throw notFound(`device ${req.params.id}`, `thiết bị ${req.params.id}`);
       if (!isSimulatableScanner(dev)) {
-        throw new HttpError(409, 'not-simulated', `device ${dev.id} is not a simulated barcode scanner`, `Thiết bị ${dev.id} không phải máy quét mô phỏng`);
+        throw conflict('not-simulated', `device ${dev.id} is not a simulated barcode scanner`, `Thiết bị ${dev.id} không phải máy quét mô phỏng`);
       }
       try {
         dev.simulate(req.body.data, req.body.aimId);
       } catch (err) {
-        throw new HttpError(409, 'device-unavailable', (err as Error).message, 'Thiết bị chưa sẵn sàng');
+        throw conflict('device-unavailable', (err as Error).message, 'Thiết bị chưa sẵn sàng');
       }
       return reply.code(202).send({ accepted: true });
     },
