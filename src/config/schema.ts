@@ -143,7 +143,7 @@ const HttpSection = section(
     headersTimeoutMs: key(Type.Integer({ minimum: 1000 }), { title: 'Headers timeout', description: 'Time allowed to receive request headers (slowloris guard).', default: 10000 }),
     keepAliveTimeoutMs: key(Type.Integer({ minimum: 100 }), { title: 'Keep-alive timeout', description: 'Idle keep-alive connection timeout.', default: 5000 }),
     maxEventLoopDelayMs: key(Type.Integer({ minimum: 0 }), { title: 'Event loop delay limit', description: 'Above this event loop delay the agent answers 503 with Retry-After (0 = off). High enough that a slow kiosk PC rendering a receipt is not mistaken for a flood.', default: 2000 }),
-    maxRssBytes: key(Type.Integer({ minimum: 0 }), { title: 'Memory limit', description: 'Above this resident memory the agent answers 503 with Retry-After (0 = off).', default: 1073741824 }),
+    maxRssBytes: key(Type.Integer({ minimum: 0 }), { title: 'Memory limit', description: 'Above this resident memory the agent answers 503 with Retry-After (0 = off), while it holds that memory: once its heap and buffers are back under half this, the guard lifts even if freed memory stays resident. /health and the pages are always answered.', default: 1073741824 }),
   },
 );
 

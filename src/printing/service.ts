@@ -21,6 +21,7 @@ import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
 import { TEMPLATE_DEFS, validateTemplateData, type Branding } from './templates.ts';
 import type { RenderedJob } from './render.ts';
 import { RenderPool } from './render-pool.ts';
+import { PreviewCache } from './previews.ts';
 import { rasterToPng, stack, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 import { loadLogo } from './logo.ts';
 import { dossierReceiptPdf } from './pdf.ts';
@@ -48,6 +49,7 @@ export class PrintService implements PrintSubmitter {
   readonly store: SpoolStore;
   private readonly busy = new Set<string>();
   private readonly cache = new Map<string, RenderedJob>();
+  private readonly previews = new PreviewCache();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private readonly active = new Set<Promise<void>>();
@@ -86,6 +88,7 @@ export class PrintService implements PrintSubmitter {
   private purge(): void {
     const days = this.deps.config.printing.keepDataDays;
     const n = this.store.purge(new Date(Date.now() - days * 86400_000));
+    if (n) this.previews.clear();
     if (n) this.deps.log.info({ jobs: n, days }, 'erased data of old print jobs');
   }
 
@@ -242,10 +245,16 @@ export class PrintService implements PrintSubmitter {
     return out;
   }
 
-  /** The raster that was (or will be) sent, all pages stacked. */
+  /** The raster that was (or will be) sent, all pages stacked: made once per job and kept. */
   async previewPng(id: string): Promise<Buffer> {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
+    if (r.purged_at) throw purged(id);
+    return this.previews.get(id, () => this.makePreview(r));
+  }
+
+  private async makePreview(r: JobRow): Promise<Buffer> {
+    const id = r.id;
     let out: RenderedJob;
     try {
       out = await this.rendered(r);

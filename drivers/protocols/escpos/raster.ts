@@ -2,7 +2,7 @@
  * A 1-bit raster, rows packed MSB-first (1 = black dot) exactly as ESC/POS GS v 0 wants them.
  * It is both the preview PNG and the bytes sent to the printer.
  */
-import { canvasLib } from '../../support/lazy.ts';
+import { deflateSync } from 'node:zlib';
 
 export interface Raster {
   width: number;
@@ -83,22 +83,56 @@ export function sameRaster(a: Raster, b: Raster): boolean {
   return Buffer.from(a.data).equals(Buffer.from(b.data));
 }
 
+/**
+ * The raster as a 1-bit grayscale PNG (PNG spec, ISO/IEC 15948: IHDR bit depth 1, colour type 0),
+ * written straight from the packed rows: a PNG row is the raster row inverted (PNG gray 0 is
+ * black), after a filter-type byte. A receipt metres long costs its own size plus deflate,
+ * not a 32-bit canvas of it.
+ */
 export function rasterToPng(r: Raster): Buffer {
-  const w = Math.max(1, r.width);
-  const h = Math.max(1, r.height);
-  const canvas = canvasLib().createCanvas(w, h);
-  const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(w, h);
-  const px = img.data;
-  px.fill(255);
-  for (let y = 0; y < r.height; y++) {
-    for (let x = 0; x < r.width; x++) {
-      if (getDot(r, x, y)) {
-        const i = (y * w + x) * 4;
-        px[i] = px[i + 1] = px[i + 2] = 0;
-      }
+  const empty = r.width === 0 || r.height === 0;
+  const width = empty ? 1 : r.width;
+  const height = empty ? 1 : r.height;
+  const stride = Math.ceil(width / 8);
+  const rows = Buffer.alloc((stride + 1) * height, empty ? 0xff : 0);
+  if (!empty) {
+    for (let y = 0; y < height; y++) {
+      const o = y * (stride + 1) + 1; // rows[o - 1] = 0: filter type None
+      const src = y * r.stride;
+      for (let i = 0; i < stride; i++) rows[o + i] = ~r.data[src + i] & 0xff;
     }
   }
-  ctx.putImageData(img, 0, 0);
-  return canvas.toBuffer('image/png');
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([PNG.bitDepth1, PNG.grayscale, 0, 0, 0], 8); // compression deflate, filter method 0, no interlace
+  return Buffer.concat([PNG.signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** PNG constants (ISO/IEC 15948 §5.2 signature, §11.2.2 IHDR). */
+const PNG = {
+  signature: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  bitDepth1: 1,
+  grayscale: 0,
+} as const;
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** CRC-32 (ISO 3309, as PNG §5.5 asks); zlib.crc32 needs Node 20.15, the agent runs on 20.9. */
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+function crc32(buf: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }
