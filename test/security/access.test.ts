@@ -232,7 +232,8 @@ describe('abuse guards', () => {
 
   it('answers 503 with Retry-After when memory is over the limit', async () => {
     const a = await agentWith({ http: { maxRssBytes: 1 } });
-    await new Promise((r) => setTimeout(r, 1200)); // under-pressure samples once a second
+    // under-pressure samples once a second: wait for its first sample to count, not a fixed 1.2 s.
+    await expect.poll(async () => (await a.fastify.inject({ url: '/api/v1/devices', headers: H })).statusCode, { timeout: 5000, interval: 50 }).toBe(503);
     const r = await a.fastify.inject({ url: '/api/v1/devices', headers: H });
     expect(r.statusCode).toBe(503);
     expect(r.headers['retry-after']).toBe('5');
