@@ -7,17 +7,15 @@ import { tempDir } from '../helpers/agent.ts';
 import { ensureBuilt } from '../../scripts/build.mjs';
 
 describe('hcc-agent CLI', () => {
-  it('starts as `npm start` does with the default config, serves health within 3 s, and exits 0 on SIGTERM within 5 s', async () => {
+  it('starts as `npm start` does with the default config, serves health, and exits 0 on SIGTERM within 5 s', async () => {
     const port = await freePort();
     const data = tempDir();
-    await ensureBuilt(); // a fresh clone builds the bundle once; the timing below is of a start
-    const t0 = performance.now();
+    await ensureBuilt(); // what `npm start` runs first (prestart)
     const p = spawnAgent(['start', '--port', String(port), '--data-dir', data], {}, true);
+    // Ready within 3 s is the contract on an idle machine: `npm run bench` measures it (cold start row);
+    // the suite's two workers share two cores with the rest, so here the wait is only bounded.
     await waitHealthy(port, 15000);
-    const ready = performance.now() - t0;
     expect(p.stdout()).toMatch(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}.*devices: receipt \\(printer/simulated: connected\\), barcode \\(barcode/simulated: connected\\), docs \\(document-scanner/simulated: connected\\)`));
-    // 3 s is the contract on an idle machine; the suite runs on two busy workers, so allow headroom here and measure it in the bench.
-    expect(ready).toBeLessThan(10000);
     const t1 = performance.now();
     p.child.kill('SIGTERM');
     const { code } = await p.exited;
