@@ -14,7 +14,7 @@ import type { Check, Health } from '../health.ts';
 import type { Vault } from '../security/vault.ts';
 import { Gauge, type Registry } from 'prom-client';
 import { conflict, DomainError, gone, invalid, notFound } from '../errors.ts';
-import { TEMPLATES, type JobState, type PrintJobView, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
+import { TEMPLATES, type JobState, type PrintJob, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
 import { describeCondition, NO_ANSWER } from '../../drivers/protocols/escpos/status.ts';
 import { SpoolStore, type JobRow, type Outcome } from './spool.ts';
@@ -25,16 +25,6 @@ import { PreviewCache } from './previews.ts';
 import { rasterToPng, stack, type Raster } from '../../drivers/protocols/escpos/raster.ts';
 import { loadLogo } from './logo.ts';
 import { dossierReceiptPdf } from './pdf.ts';
-
-export interface PrintJobDetail extends PrintJobView {
-  subject?: string;
-  format: 'thermal' | 'a4';
-  code?: string;
-  guarantee?: string;
-  attempts: number;
-  bytes?: number;
-  printedAt?: string;
-}
 
 const GUARANTEE = {
   processed: 'printer processed the last byte (GS r 1) and then answered fine (DLE EOT)',
@@ -209,17 +199,17 @@ export class PrintService implements PrintSubmitter {
     return { id: row.id, state: row.state };
   }
 
-  get(id: string): PrintJobDetail | undefined {
+  get(id: string): PrintJob | undefined {
     const r = this.store.get(id);
     return r ? view(r) : undefined;
   }
 
-  list(opts: { state?: JobState; printer?: string; limit?: number } = {}): PrintJobDetail[] {
+  list(opts: { state?: JobState; printer?: string; limit?: number } = {}): PrintJob[] {
     return this.store.list({ ...opts, limit: opts.limit ?? 50 }).map(view);
   }
 
   /** Explicit reprint of a failed, interrupted or waiting job: it goes back to the queue. */
-  retry(id: string): PrintJobDetail {
+  retry(id: string): PrintJob {
     const r = this.store.get(id);
     if (!r) throw notFound(`print job ${id}`, `lệnh in ${id}`);
     if (r.purged_at) throw purged(id);
@@ -417,7 +407,7 @@ export class PrintService implements PrintSubmitter {
   }
 }
 
-function view(r: JobRow): PrintJobDetail {
+function view(r: JobRow): PrintJob {
   return {
     id: r.id,
     printer: r.printer,

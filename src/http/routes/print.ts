@@ -3,29 +3,10 @@ import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { conflict, notFound, unavailable } from '../../errors.ts';
-import { JobState as State, TEMPLATES } from '../../printing/api.ts';
+import { JobState as State, PrintJob as Job, PrintRequest } from '../../printing/api.ts';
 import type { PrintService } from '../../printing/service.ts';
 import { isSimulatablePrinter, type SimulatablePrinter } from '../../../drivers/contracts.ts';
 
-const Template = Type.Union([Type.Literal('queue-ticket'), Type.Literal('dossier-receipt'), Type.Literal('result-slip'), Type.Literal('test-page')], { description: `One of ${TEMPLATES.join(', ')}.` });
-
-const Job = Type.Object({
-  id: Type.String(),
-  printer: Type.String(),
-  template: Template,
-  state: State,
-  format: Type.Union([Type.Literal('thermal'), Type.Literal('a4')]),
-  subject: Type.Optional(Type.String({ description: 'Dossier code or ticket number.' })),
-  code: Type.Optional(Type.String({ description: 'Machine-readable reason, e.g. paper-out, cover-open, offline, interrupted.' })),
-  error: Type.Optional(Type.String()),
-  errorVi: Type.Optional(Type.String()),
-  guarantee: Type.Optional(Type.String({ description: 'What "printed" means for this job: confirmed by the printer, or only sent (printer without status), or accepted by CUPS.' })),
-  attempts: Type.Integer(),
-  bytes: Type.Optional(Type.Integer()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  printedAt: Type.Optional(Type.String()),
-});
 const Err = { $ref: 'ErrorBody#' };
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -49,15 +30,7 @@ export const printRoutes: RoutePlugin = async (app0, { ctx }) => {
       schema: {
         summary: 'Print a template: queued at once, printed by the spool; follow it at GET /print/jobs/:id',
         tags: ['printing'],
-        body: Type.Object(
-          {
-            printer: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device id; the default printer when absent.' })),
-            template: Template,
-            data: Type.Record(Type.String(), Type.Unknown(), { description: 'Template data; checked against the template (see the README template reference).' }),
-            format: Type.Optional(Type.Union([Type.Literal('thermal'), Type.Literal('a4')], { description: 'a4: the dossier receipt as PDF for an A4 (CUPS) printer.' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: PrintRequest,
         response: { 202: Type.Object({ id: Type.String(), state: State }), 400: Err, 404: Err },
       },
     },
