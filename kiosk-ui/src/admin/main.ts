@@ -8,6 +8,7 @@ import { API, ApiError, get, post, withToken } from '../lib/api.ts';
 import { h, render, vnTime } from '../lib/dom.ts';
 import { EventStream, type AgentEvent } from '../lib/events.ts';
 import { I18n } from '../lib/i18n.ts';
+import type { PrintJob, PrintRequest } from '../lib/print.ts';
 import { texts, type Key } from './i18n.ts';
 
 const i18n = new I18n<Key>(texts, 'hcc.admin.lang');
@@ -38,7 +39,7 @@ function errText(err: unknown): string {
 
 async function testPage(printer: string): Promise<void> {
   try {
-    const r = await post<{ id: string; state: string }>('/print/jobs', { printer, template: 'test-page', data: {} });
+    const r = await post<PrintJob>('/print/jobs', { printer, template: 'test-page', data: {} } satisfies PrintRequest);
     testJobs.set(printer, { id: r.id, state: r.state });
     void followJob(printer, r.id);
   } catch (err) {
@@ -51,7 +52,7 @@ async function followJob(printer: string, id: string): Promise<void> {
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 250));
     try {
-      const j = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(id)}`);
+      const j = await get<PrintJob>(`/print/jobs/${encodeURIComponent(id)}`);
       testJobs.set(printer, { id, state: j.state, error: i18n.pick(j.errorVi, j.error) || undefined });
       void drawDevices();
       if (j.state !== 'queued' && j.state !== 'printing') return;

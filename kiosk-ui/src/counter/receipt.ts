@@ -6,6 +6,7 @@
 import { post, get, withToken, API } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import type { Applicant, FlowAnswer, ReceiveBody, ReturnMethod } from '../lib/dossier.ts';
+import type { PrintJob } from '../lib/print.ts';
 import { clerk, field, statusLine, t } from './shared.ts';
 
 export interface Citizen {
@@ -184,7 +185,7 @@ export async function showPrintout(box: HTMLElement, jobId: string, a4: boolean)
   // Follow the job until the printer has answered (printed, failed, waiting…), at most a minute.
   for (let i = 0; i < 120; i++) {
     try {
-      const job = await get<{ state: string; errorVi?: string; error?: string }>(`/print/jobs/${encodeURIComponent(jobId)}`);
+      const job = await get<PrintJob>(`/print/jobs/${encodeURIComponent(jobId)}`);
       state.textContent = t('jobState', { s: job.state }) + (job.errorVi ? ` — ${job.errorVi}` : '');
       if (job.state !== 'queued' && job.state !== 'printing') return;
     } catch {

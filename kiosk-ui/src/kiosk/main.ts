@@ -12,6 +12,7 @@ import { I18n } from '../lib/i18n.ts';
 import { QueueFeed, type IssueResult, type Label, type LinkState, type Notice, type QueueView, type Service } from '../lib/queue.ts';
 import { texts, type Key } from './i18n.ts';
 import type { DossierStatus } from '../lib/dossier.ts';
+import type { PrintJob } from '../lib/print.ts';
 import { dossierView, type DossierAnswer } from './dossier.ts';
 
 const i18n = new I18n<Key>(texts, 'hcc.kiosk.lang');
@@ -129,7 +130,7 @@ async function followPrint(ticket: Ticket): Promise<void> {
   while (Date.now() < deadline) {
     if (screen.name !== 'ticket' || screen.ticket !== ticket) return;
     try {
-      const job = await get<{ state: string }>(`/print/jobs/${encodeURIComponent(ticket.printJobId!)}`);
+      const job = await get<PrintJob>(`/print/jobs/${encodeURIComponent(ticket.printJobId!)}`);
       if (job.state === 'printed') return setPrint(ticket, 'printed');
       if (job.state === 'failed' || job.state === 'waiting' || job.state === 'interrupted') return setPrint(ticket, 'problem');
     } catch {
