@@ -100,7 +100,6 @@ async function tokenCmd(values: { config?: string; port?: string; 'data-dir'?: s
   const { resolve } = await import('node:path');
   const db = openDatabase(resolve(config.agent.dataDir));
   const store = new TokenStore(db);
-  store.start();
   const [sub, name] = args;
   try {
     if (sub === 'add' && name) {

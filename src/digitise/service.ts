@@ -107,7 +107,6 @@ export class DigitiseService {
   }
 
   async start(): Promise<void> {
-    this.store.migrate();
     await mkdir(this.scansDir, { recursive: true, mode: 0o700 });
     for (const s of this.store.interruptedSessions()) {
       for (const d of this.store.documents(s.id)) {

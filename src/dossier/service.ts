@@ -45,9 +45,10 @@ export class DossierService implements Component {
   }
 
   start(): void {
-    this.store.start(this.d.retentionDays);
+    const purge = () => this.store.purgeNames(new Date(Date.now() - this.d.retentionDays * DAY_MS));
+    purge();
     // Retention runs daily too: an agent may run for months without a restart.
-    this.purgeTimer = setInterval(() => this.store.purgeNames(new Date(Date.now() - this.d.retentionDays * DAY_MS)), DAY_MS);
+    this.purgeTimer = setInterval(purge, DAY_MS);
     this.purgeTimer.unref();
   }
 

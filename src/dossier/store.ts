@@ -4,26 +4,8 @@
  * never part of a look-up answer; the full receipt travels in the event.
  */
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/db.ts';
 import type { Vault } from '../security/vault.ts';
 import type { LocalDossier } from './schemas.ts';
-
-export const DOSSIER_MIGRATIONS = [
-  `CREATE TABLE dossiers (
-     code TEXT PRIMARY KEY,
-     received_at TEXT NOT NULL,
-     appointment_at TEXT NOT NULL,
-     return_method TEXT NOT NULL,
-     applicant_name TEXT NOT NULL,
-     received_event_id TEXT NOT NULL,
-     receipt_job_id TEXT NOT NULL,
-     returned_at TEXT,
-     returned_method TEXT,
-     postal_item TEXT,
-     returned_event_id TEXT,
-     slip_job_id TEXT
-   );`,
-];
 
 export interface DossierRow {
   code: string;
@@ -46,11 +28,6 @@ export class DossierStore {
     /** Encrypts the applicant's name at rest (personal data); absent in unit tests. */
     private readonly vault?: Vault,
   ) {}
-
-  start(retentionDays = 180): void {
-    migrate(this.db, 'dossier', DOSSIER_MIGRATIONS);
-    this.purgeNames(new Date(Date.now() - retentionDays * 86_400_000));
-  }
 
   /** Erases applicants' names of dossiers received before `before` and never returned here (retention). */
   purgeNames(before: Date): number {

@@ -1,30 +1,9 @@
 /** The outbox table: every event to forward is stored here in the same transaction as the change it reports. */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/db.ts';
 import { diskFullCode } from '../store/disk.ts';
 import { formatSequence, type CloudEvent } from './envelope.ts';
 import { VaultError, type Vault } from '../security/vault.ts';
-
-export const OUTBOX_MIGRATIONS = [
-  `CREATE TABLE outbox (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     id TEXT NOT NULL UNIQUE,
-     type TEXT NOT NULL,
-     subject TEXT,
-     envelope TEXT NOT NULL,
-     size INTEGER NOT NULL,
-     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead')),
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT,
-     created_at INTEGER NOT NULL,
-     delivered_at INTEGER
-   );
-   CREATE INDEX outbox_state_seq ON outbox(state, seq);`,
-  // Dead events hold back later events of their subject (order per subject); pruning walks delivered_at.
-  `CREATE INDEX outbox_dead_subject ON outbox(subject, seq) WHERE state = 'dead';
-   CREATE INDEX outbox_delivered_at ON outbox(delivered_at) WHERE state = 'delivered';`,
-];
 
 /** An event ready to send: its stored JSON with the `sequence` extension added. */
 export interface OutboundEvent {
@@ -93,7 +72,6 @@ export class OutboxStore {
   ) {}
 
   start(): void {
-    migrate(this.db, 'outbox', OUTBOX_MIGRATIONS);
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
       insert: p('INSERT INTO outbox (id, type, subject, envelope, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),

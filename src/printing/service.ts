@@ -88,7 +88,6 @@ export class PrintService implements PrintSubmitter {
 
   /** Migrations and crash recovery run at construction so submit() works before start(). */
   init(): void {
-    this.store.migrate();
     if (this.deps.metrics) {
       const store = this.store;
       new Gauge({

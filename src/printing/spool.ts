@@ -1,35 +1,8 @@
 /** The print spool table: every job with its data, state and outcome, in the agent's SQLite database. */
 import { randomUUID } from 'node:crypto';
-import { migrate, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import type { JobState, TemplateName } from './api.ts';
 import type { Vault } from '../security/vault.ts';
-
-export const PRINTING_MIGRATIONS = [
-  `CREATE TABLE print_jobs (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     id TEXT NOT NULL UNIQUE,
-     printer TEXT NOT NULL,
-     template TEXT NOT NULL,
-     format TEXT NOT NULL CHECK (format IN ('thermal','a4')),
-     data TEXT NOT NULL,
-     subject TEXT,
-     state TEXT NOT NULL CHECK (state IN ('queued','printing','printed','failed','waiting','interrupted')),
-     code TEXT,
-     error TEXT,
-     error_vi TEXT,
-     guarantee TEXT,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     bytes INTEGER,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     printed_at TEXT
-   );
-   CREATE INDEX print_jobs_printer_state ON print_jobs(printer, state, seq);`,
-  // Personal data in template data is erased after printing.keepDataDays.
-  `ALTER TABLE print_jobs ADD COLUMN purged_at TEXT;`,
-  // Health asks for waiting jobs on every call: by state, without scanning the table.
-  `CREATE INDEX print_jobs_state ON print_jobs(state, seq);`,
-];
 
 export interface JobRow {
   seq: number;
@@ -75,9 +48,6 @@ export class SpoolStore {
     return row;
   }
 
-  migrate(): void {
-    migrate(this.db, 'printing', PRINTING_MIGRATIONS);
-  }
 
   insert(j: { printer: string; template: TemplateName; format: 'thermal' | 'a4'; data: unknown; subject?: string }): JobRow {
     const now = new Date().toISOString();

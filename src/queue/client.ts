@@ -8,11 +8,9 @@
  */
 import type { Logger } from 'pino';
 import { Agent, fetch, type Response } from 'undici';
-import { migrate } from '../store/db.ts';
 import { DomainError, conflict, invalid, unavailable, type ErrorKind } from '../errors.ts';
 import { errorFromReply } from '../http/errors.ts';
 import type { Check } from '../health.ts';
-import { QUEUE_MIGRATIONS } from './db.ts';
 import { isOpenAt, localTime, systemClock, type Clock } from './clock.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { HostEvents } from './host-events.ts';
@@ -138,7 +136,6 @@ export class QueueClient implements QueueBackend {
 
   start(): void {
     logConfigProblems(this.d.config, this.d.log);
-    migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
     if (!this.base) this.d.log.error('queue.role is client but queue.hostUrl is empty');
     this.ca = this.readCa();
     this.dispatcher = new Agent({ connect: { timeout: this.d.config.client.timeoutMs, ...(this.ca ? { ca: this.ca } : {}) } });

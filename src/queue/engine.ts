@@ -5,14 +5,12 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/db.ts';
 import { isDiskFull } from '../store/disk.ts';
 import type { Events, Tx } from '../events.ts';
 import type { TicketEventData } from '../event-map.ts';
 import { printTicket, type TicketPrintDeps } from './ticket-print.ts';
 import { conflict, DomainError, invalid, notFound } from '../errors.ts';
 import type { QueueConfig } from './config.ts';
-import { QUEUE_MIGRATIONS } from './db.ts';
 import { isOpenAt, localTime, type Clock } from './clock.ts';
 import { callText } from './voice.ts';
 import type { Block, BlockBody, BoardState, Call, CounterResult, ImportBody, IssueBody, IssueResult, PendingRating, RatingBody, RatingResult, Ticket, TransferBody } from './schemas.ts';
@@ -106,7 +104,6 @@ export class QueueEngine {
   }
 
   start(): void {
-    migrate(this.d.db, 'queue', QUEUE_MIGRATIONS);
     const p = (sql: string) => this.d.db.prepare(sql);
     this.s = {
       numbering: p(`INSERT INTO queue_numbering (day, prefix, last) VALUES (?, ?, 0)

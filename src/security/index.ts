@@ -22,7 +22,6 @@ export function keyFilePath(config: Config): string {
 
 export async function buildSecurity(config: Config, db: Db): Promise<Security> {
   const tokens = new TokenStore(db);
-  tokens.start();
   const vault = new Vault(keyFilePath(config));
   vault.start();
   const jwt = new CentralJwtVerifier(config.security.centralJwt, sourceUrn(config.agent.site, config.agent.id), db);

@@ -4,28 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/db.ts';
 import type { Scope } from '../config/schema.ts';
-
-export const SECURITY_MIGRATIONS = [
-  `CREATE TABLE tokens (
-     name TEXT PRIMARY KEY,
-     hash TEXT NOT NULL UNIQUE,
-     scopes TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     revoked_at TEXT
-   );
-   CREATE TABLE jwt_seen (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL);
-   CREATE TABLE audit (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     at TEXT NOT NULL,
-     who TEXT NOT NULL,
-     action TEXT NOT NULL,
-     subject TEXT,
-     detail TEXT
-   );
-   CREATE INDEX audit_at ON audit(at);`,
-];
 
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -38,10 +17,6 @@ export interface TokenInfo {
 
 export class TokenStore {
   constructor(private readonly db: Db) {}
-
-  start(): void {
-    migrate(this.db, 'security', SECURITY_MIGRATIONS);
-  }
 
   /** Creates a token and returns its secret (shown once, never stored). */
   add(name: string, scopes: Scope[]): string {

@@ -1,10 +1,12 @@
 /**
  * The agent's one SQLite database: WAL, synchronous=FULL, versioned migrations per concern.
- * Each concern (outbox, printing, queue…) owns its migrations and runs them at start through migrate().
+ * Each concern (outbox, printing, queue…) owns its migrations (<concern>/migrations.ts); opening
+ * the database applies them all, in the order of src/store/schema.ts: one migration phase.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_SCHEMA, type ConcernMigrations } from './schema.ts';
 
 export type Db = Database.Database;
 
@@ -18,7 +20,13 @@ export class StoreError extends Error {
   }
 }
 
-export function openDatabase(dataDir: string, file = 'agent.db'): Db {
+export interface OpenOptions {
+  file?: string;
+  /** The migrations to apply; tests give an older or empty list to build a database of an earlier release. */
+  schema?: readonly ConcernMigrations[];
+}
+
+export function openDatabase(dataDir: string, { file = 'agent.db', schema = AGENT_SCHEMA }: OpenOptions = {}): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, file);
   let db: Db;
@@ -39,6 +47,12 @@ export function openDatabase(dataDir: string, file = 'agent.db'): Db {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     concern TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,
     PRIMARY KEY (concern, version))`);
+  try {
+    for (const m of schema) migrate(db, m.concern, m.steps);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 

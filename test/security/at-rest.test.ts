@@ -95,7 +95,6 @@ describe('personal data retention', () => {
     const vault = new Vault(join(dir, 'k'));
     vault.start();
     const store = new DossierStore(openDatabase(dir), vault);
-    store.start(30);
     const row = (code: string, receivedAt: string) => ({ code, received_at: receivedAt, appointment_at: receivedAt, return_method: 'counter' as const, applicant_name: NAME, received_event_id: 'e', receipt_job_id: 'j' });
     store.insertReceived(row('A-1', new Date().toISOString()));
     store.insertReceived(row('A-2', new Date().toISOString()));

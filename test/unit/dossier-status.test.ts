@@ -43,7 +43,6 @@ describe('StatusLookup', () => {
     dir = tempDir();
     db = openDatabase(dir);
     store = new DossierStore(db);
-    store.start();
   });
   afterAll(async () => {
     server.closeAllConnections();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { migrate, openDatabase, type Db } from '../../src/store/db.ts';
-import { QUEUE_MIGRATIONS } from '../../src/queue/db.ts';
+import { QUEUE_MIGRATIONS } from '../../src/queue/migrations.ts';
 import { EventBus } from '../../src/bus.ts';
 import { Events } from '../../src/events.ts';
 import { OutboxStore } from '../../src/outbox/store.ts';
@@ -351,7 +351,7 @@ describe('blocks for client kiosks', () => {
 
   it('an agent upgraded mid-day counts the tickets it already issued against the limit', () => {
     const dir = tempDir('hcc-queue-');
-    const db = openDatabase(dir);
+    const db = openDatabase(dir, { schema: [] });
     migrate(db, 'queue', QUEUE_MIGRATIONS.slice(0, 3)); // the schema before tickets were counted
     const insert = db.prepare(`INSERT INTO queue_tickets (day, number, service_id, state, pos, issued_at, origin) VALUES ('2026-11-22', ?, ?, 'waiting', 0, 0, 'h')`);
     for (const [n, svc] of [['B001', 'civil'], ['B002', 'civil'], ['A001', 'land'], ['AB001', 'other']]) insert.run(n, svc);

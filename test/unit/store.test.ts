@@ -8,6 +8,8 @@ import { OutboxStore } from '../../src/outbox/store.ts';
 import { uuidv7 } from '../../src/outbox/envelope.ts';
 import { createLogger } from '../../src/log.ts';
 import { tempDir } from '../helpers/agent.ts';
+import { AGENT_SCHEMA } from '../../src/store/schema.ts';
+import { QUEUE_MIGRATIONS } from '../../src/queue/migrations.ts';
 import { anyEvents } from '../helpers/events.ts';
 
 describe('store', () => {
@@ -29,6 +31,25 @@ describe('store', () => {
     db = openDatabase(dir);
     expect(() => migrate(db, 'demo', ['CREATE TABLE a (x)'])).toThrow(StoreError);
     db.close();
+  });
+
+  it('brings every concern up to date when it opens, also a database of an earlier release', () => {
+    const dir = tempDir();
+    let db = openDatabase(dir, { schema: [{ concern: 'queue', steps: QUEUE_MIGRATIONS.slice(0, 1) }] });
+    db.close();
+    db = openDatabase(dir);
+    const versions = Object.fromEntries((db.prepare('SELECT concern, MAX(version) AS v FROM schema_migrations GROUP BY concern').all() as { concern: string; v: number }[]).map((r) => [r.concern, r.v]));
+    expect(versions).toEqual(Object.fromEntries(AGENT_SCHEMA.map((m) => [m.concern, m.steps.length])));
+    expect(db.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('queue_numbering') WHERE name = 'issued'").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('refuses a database written by a newer agent, naming the concern', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    db.prepare("INSERT INTO schema_migrations (concern, version, applied_at) VALUES ('outbox', 99, '')").run();
+    db.close();
+    expect(() => openDatabase(dir)).toThrow(/outbox schema version 99/);
   });
 
   it('reports a file that is not a database clearly', () => {
