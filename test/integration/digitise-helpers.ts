@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Agent } from '../../src/app.ts';
 import type { CloudEvent } from '../../src/outbox/envelope.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 
@@ -33,12 +34,6 @@ export function outboxEvents(agent: Agent, type: string): CloudEvent<any>[] {
   return (agent.ctx.db.prepare('SELECT envelope FROM outbox WHERE type = ? ORDER BY seq').all(type) as { envelope: string }[]).map((r) => JSON.parse(r.envelope));
 }
 
-export async function until<T>(fn: () => T | undefined | null | false, timeoutMs = 60_000, stepMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+export function until<T>(fn: () => T | undefined | null | false, timeoutMs = 60_000, stepMs = 50): Promise<T> {
+  return waitFor(fn, { timeoutMs, stepMs }) as Promise<T>;
 }

@@ -10,6 +10,7 @@ import { makeEvent, type CloudEvent } from '../../src/outbox/envelope.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { OutboxStore } from '../../src/outbox/store.ts';
 import { tempDir } from '../helpers/agent.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { spawnPeer, stopPeer, waitReady, type Peer } from '../helpers/peer.ts';
 
 /** Every produced event arrived at least once, duplicates carry a known id, first arrivals keep order per subject. */
@@ -26,11 +27,7 @@ export function assertDeliveredInOrder(r: Pick<Receiver, 'events' | 'arrivals'>,
 }
 
 export async function until(cond: () => boolean | Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(cond, { timeoutMs: ms });
 }
 
 export function freePort(): Promise<number> {
