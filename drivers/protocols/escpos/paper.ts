@@ -1,7 +1,8 @@
 /**
  * What the paper of an ESC/POS printer would show: an incremental decoder for the commands the
  * agent (and common POS software) sends — text with code pages and sizes, GS v 0 raster, GS ( k
- * QR, feeds and cuts — that answers DLE EOT from a condition. Used by the simulated printer.
+ * QR, feeds and cuts — that answers DLE EOT from a condition. Used by the simulated printer, and by
+ * src/printing/render.ts to preview text-mode jobs as the printer would print them.
  * Command formats from the Epson ESC/POS Command Reference.
  */
 import { canvasLib } from '../../support/lazy.ts';
