@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, test } from 'vitest';
-import { PdfWriter } from '../../src/digitise/pdf.ts';
+import { PdfWriter, plainSink, type FileSink } from '../../src/digitise/pdf.ts';
 import { parseTsv } from '../../src/digitise/ocr.ts';
 
 const run = promisify(execFile);
@@ -58,9 +58,10 @@ describe('PdfWriter', () => {
     a.open();
     await a.addPage(await page(1), 413, 585, 50);
     await a.finish();
-    const b = new PdfWriter(path, meta);
+    let sink!: FileSink;
+    const b = new PdfWriter(path, meta, (p) => (sink = plainSink(p)));
     b.open();
-    await new Promise((r) => setTimeout(r, 50));
+    await expect(sink.done).rejects.toThrow(/EEXIST/); // the exclusive open refused the existing file
     await expect(b.addPage(await page(2), 413, 585, 50)).rejects.toThrow(/EEXIST/);
     await b.abort();
     expect(existsSync(path)).toBe(true);
