@@ -3,24 +3,25 @@
  * A real device, a simulated device and a test fake are interchangeable.
  */
 import type { EventEmitter } from 'node:events';
+import Type, { type Static } from 'typebox';
 
-export type DeviceType = 'barcode' | 'printer' | 'document-scanner';
-export const DEVICE_TYPES: readonly DeviceType[] = ['barcode', 'printer', 'document-scanner'];
+export const DeviceType = Type.Union([Type.Literal('barcode'), Type.Literal('printer'), Type.Literal('document-scanner')]);
+export type DeviceType = Static<typeof DeviceType>;
+export const DEVICE_TYPES: readonly DeviceType[] = DeviceType.anyOf.map((t) => t.const);
 
 /** `connected`: usable now. `disconnected`: absent or closed, being retried. `error`: cannot work until someone acts (e.g. a missing library). */
-export type DeviceState = 'connected' | 'disconnected' | 'error';
+export const DeviceState = Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('error')]);
+export type DeviceState = Static<typeof DeviceState>;
 
-export interface DeviceStatus {
-  state: DeviceState;
-  /** Human reason in English, e.g. "port /dev/ttyACM0 vanished; retrying". */
-  reason: string;
-  /** The same reason in Vietnamese, for staff screens. */
-  reasonVi: string;
-  /** Machine-readable condition, e.g. `paper-out`, `cover-open`, `libusb-missing`. */
-  code?: string;
-  /** ISO time the state was entered. */
-  since: string;
-}
+/** A device's status as its driver reports it; also what GET /devices and `hcc.device.status` carry. */
+export const DeviceStatus = Type.Object({
+  state: DeviceState,
+  reason: Type.String({ description: 'Human reason in English, e.g. "port /dev/ttyACM0 vanished; retrying".' }),
+  reasonVi: Type.String({ description: 'The same reason in Vietnamese, for staff screens.' }),
+  code: Type.Optional(Type.String({ description: 'Machine-readable condition, e.g. paper-out, cover-open, libusb-missing.' })),
+  since: Type.String({ description: 'ISO time the state was entered.' }),
+});
+export type DeviceStatus = Static<typeof DeviceStatus>;
 
 export interface DeviceEvents {
   status: [DeviceStatus];

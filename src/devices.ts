@@ -3,18 +3,21 @@
  * failing the agent, and watched so that every state change becomes an `hcc.device.status` event.
  */
 import type { Logger } from 'pino';
-import type { AnyDevice, BarcodeScanner, DeviceStatus, DeviceType, DocumentScanner, Printer } from '../drivers/contracts.ts';
+import Type, { type Static } from 'typebox';
+import { DeviceStatus, DeviceType, type AnyDevice, type BarcodeScanner, type DocumentScanner, type Printer } from '../drivers/contracts.ts';
 import { driverRegistry } from '../drivers/registry.ts';
 import type { DeviceConfig } from './config/schema.ts';
 import type { Events } from './events.ts';
 
-export interface DeviceInfo {
-  id: string;
-  type: DeviceType;
-  driver: string;
-  state: DeviceStatus['state'];
-  status: DeviceStatus;
-}
+/** A device as GET /devices lists it. */
+export const DeviceInfo = Type.Object({
+  id: Type.String(),
+  type: DeviceType,
+  driver: Type.String(),
+  state: DeviceStatus.properties.state,
+  status: DeviceStatus,
+});
+export type DeviceInfo = Static<typeof DeviceInfo>;
 
 export class DeviceManager {
   private readonly devices = new Map<string, AnyDevice>();

@@ -1,16 +1,29 @@
 /** Health: each component contributes a check; any failing check makes the agent `degraded`. */
-export interface Check {
-  ok: boolean;
-  /** What is wrong, in English and Vietnamese, when not ok. */
-  message?: string;
-  messageVi?: string;
-  detail?: Record<string, unknown>;
-}
+import Type, { type Static } from 'typebox';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: Record<string, Check>;
-}
+export const Check = Type.Object({
+  ok: Type.Boolean(),
+  message: Type.Optional(Type.String({ description: 'What is wrong, in English, when not ok.' })),
+  messageVi: Type.Optional(Type.String({ description: 'The same in Vietnamese.' })),
+  detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type Check = Static<typeof Check>;
+
+export const HealthReport = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Record(Type.String(), Check),
+});
+export type HealthReport = Static<typeof HealthReport>;
+
+/** GET /health: the report, with which agent answers and how long it has run. */
+export const HealthAnswer = Type.Object({
+  status: HealthReport.properties.status,
+  agent: Type.String(),
+  site: Type.String(),
+  uptimeMs: Type.Integer(),
+  checks: HealthReport.properties.checks,
+});
+export type HealthAnswer = Static<typeof HealthAnswer>;
 
 /**
  * How long the HTTP view of the report may be reused. Any event on the bus drops it at once (device

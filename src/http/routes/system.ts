@@ -4,22 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { isSimulatableScanner } from '../../../drivers/contracts.ts';
-
-const DeviceStatusSchema = Type.Object({
-  state: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('error')]),
-  reason: Type.String(),
-  reasonVi: Type.String(),
-  code: Type.Optional(Type.String()),
-  since: Type.String(),
-});
-
-const DeviceSchema = Type.Object({
-  id: Type.String(),
-  type: Type.String(),
-  driver: Type.String(),
-  state: Type.String(),
-  status: DeviceStatusSchema,
-});
+import { DeviceInfo } from '../../devices.ts';
+import { HealthAnswer } from '../../health.ts';
 
 export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
   const app = app0.withTypeProvider<TypeBoxTypeProvider>();
@@ -32,15 +18,7 @@ export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
       schema: {
         summary: 'Liveness and readiness; degraded when a component needs attention',
         tags: ['system'],
-        response: {
-          200: Type.Object({
-            status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-            agent: Type.String(),
-            site: Type.String(),
-            uptimeMs: Type.Integer(),
-            checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), message: Type.Optional(Type.String()), messageVi: Type.Optional(Type.String()), detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
-          }),
-        },
+        response: { 200: HealthAnswer },
       },
     },
     async (_req, reply) => {
@@ -52,7 +30,7 @@ export const systemRoutes: RoutePlugin = async (app0, { ctx }) => {
     },
   );
 
-  app.get('/devices', { schema: { summary: 'Devices at this desk and their state', tags: ['devices'], response: { 200: Type.Array(DeviceSchema) } } }, async () => ctx.devices.list());
+  app.get('/devices', { schema: { summary: 'Devices at this desk and their state', tags: ['devices'], response: { 200: Type.Array(DeviceInfo) } } }, async () => ctx.devices.list());
 
   app.post(
     '/devices/:id/simulate',
