@@ -9,19 +9,12 @@ import { h, render, vnTime } from '../lib/dom.ts';
 import { EventStream, type AgentEvent } from '../lib/events.ts';
 import { I18n } from '../lib/i18n.ts';
 import type { PrintJob, PrintRequest } from '../lib/print.ts';
+import type { DeviceInfo, HealthAnswer } from '../lib/system.ts';
 import { texts, type Key } from './i18n.ts';
 
 const i18n = new I18n<Key>(texts, 'hcc.admin.lang');
 const t = i18n.t.bind(i18n);
 type Any = Record<string, any>;
-
-interface Device {
-  id: string;
-  type: string;
-  driver: string;
-  state: string;
-  status: { reason: string; reasonVi: string; code?: string; since: string };
-}
 
 const app = document.getElementById('app') as HTMLElement;
 const devicesEl = h('section', { class: 'panel', 'data-testid': 'devices' });
@@ -80,7 +73,7 @@ async function setCondition(printer: string, name: string): Promise<void> {
   void drawDevices();
 }
 
-function conditionPicker(d: Device): HTMLElement {
+function conditionPicker(d: DeviceInfo): HTMLElement {
   const byCode: Record<string, string> = { 'paper-out': 'paperOut', 'cover-open': 'coverOpen', offline: 'offline', 'paper-near-end': 'paperNearEnd' };
   const current = byCode[d.status.code ?? ''] ?? 'fine';
   const select = h(
@@ -92,9 +85,9 @@ function conditionPicker(d: Device): HTMLElement {
 }
 
 async function drawDevices(): Promise<void> {
-  let list: Device[];
+  let list: DeviceInfo[];
   try {
-    list = await get<Device[]>('/devices');
+    list = await get<DeviceInfo[]>('/devices');
   } catch (err) {
     return render(devicesEl, h('h2', {}, t('devices')), h('p', { class: 'bad' }, errText(err)));
   }
@@ -220,8 +213,7 @@ async function drawOutbox(): Promise<void> {
  * (services, counters, who numbers tickets), the forwarding transport, the printers.
  */
 async function drawHealth(): Promise<void> {
-  type Health = { status: string; agent: string; site: string; checks: Record<string, { ok: boolean; message?: string; messageVi?: string }> };
-  const [health, queue, link, outbox, devices] = await Promise.allSettled([get<Health>('/health'), get<Any>('/queue/config'), get<Any>('/queue/link'), get<Any>('/outbox'), get<Device[]>('/devices')]);
+  const [health, queue, link, outbox, devices] = await Promise.allSettled([get<HealthAnswer>('/health'), get<Any>('/queue/config'), get<Any>('/queue/link'), get<Any>('/outbox'), get<DeviceInfo[]>('/devices')]);
   if (health.status === 'rejected') return render(healthEl, h('h2', {}, t('config')), h('p', { class: 'bad' }, errText(health.reason)));
   const r = health.value;
   const facts: [string, string, boolean][] = [];
