@@ -5,7 +5,7 @@
  * Retry-After the server asked for). Sleeps on an empty outbox until an append wakes it.
  */
 import type { Logger } from 'pino';
-import type { OutboxStore, OutboundEvent } from './store.ts';
+import { REPLY_WITHHELD, type OutboxStore, type OutboundEvent } from './store.ts';
 import { realClock, type Clock } from '../../drivers/support/clock.ts';
 
 /** What a transport reports for one batch. Events in none of the lists stay pending. */
@@ -21,6 +21,12 @@ export interface SendResult {
    * credentials or the address (HTTP 401, 403, 404, 3xx…), so a person must look: health says so.
    */
   retry?: { error: string; retryAfterMs?: number; link?: boolean };
+  /**
+   * The central side's own words in its answer (an HTTP body), apart from the reasons above: it may
+   * quote the events, a citizen's name or phone, so it is shown only for batches without personal
+   * events; for those it is withheld, and a dead letter keeps it sealed.
+   */
+  reply?: string;
 }
 
 export interface Transport {
@@ -201,6 +207,7 @@ export class Relay {
       this.inflight = ctrl;
       // Only the seqs are kept while the transport works: the event JSON can be collected as soon as it is written.
       const seqs = batch.map((e) => e.seq);
+      const personal = batch.some((e) => e.personal);
       let res: SendResult;
       try {
         res = await transport.send(batch.splice(0), ctrl.signal);
@@ -209,7 +216,7 @@ export class Relay {
       }
       this.inflight = null;
       try {
-        await this.apply(seqs, res);
+        await this.apply(seqs, res, personal);
       } catch (err) {
         // Marking failed (disk full?): the batch stays pending and is re-sent; duplicates keep their id.
         this.log.error({ err }, 'outbox update failed');
@@ -218,8 +225,10 @@ export class Relay {
     }
   }
 
-  private async apply(seqs: number[], res: SendResult): Promise<void> {
+  private async apply(seqs: number[], res: SendResult, personal: boolean): Promise<void> {
     const now = this.clock.now();
+    // What status() shows: the reason, with the central reply only when it cannot quote personal data.
+    const told = (reason: string) => (res.reply ? `${reason}: ${personal ? REPLY_WITHHELD : res.reply}` : reason);
     this.store.markDelivered(res.delivered, now);
     if (res.delivered.length) {
       this.st.linkProblem = null;
@@ -227,7 +236,7 @@ export class Relay {
       this.st.lastDeliveredAt = new Date(now).toISOString();
     }
     for (const d of res.dead ?? []) {
-      this.store.markDead(d.seq, d.error);
+      this.store.markDead(d.seq, d.error, res.reply, personal);
       this.log.warn({ seq: d.seq, error: headline(d.error) }, 'event refused by the central system: dead letter');
     }
     const last = seqs[seqs.length - 1];
@@ -237,7 +246,7 @@ export class Relay {
         this.isolateUntil = last;
         this.log.warn({ events: seqs.length, error: headline(res.refused) }, 'batch refused: sending its events one by one');
       } else {
-        this.store.markDead(seqs[0], res.refused);
+        this.store.markDead(seqs[0], res.refused, res.reply, personal);
         this.log.warn({ seq: seqs[0], error: headline(res.refused) }, 'event refused by the central system: dead letter');
       }
       return;
@@ -245,8 +254,8 @@ export class Relay {
     if (res.retry) {
       if (this.stopping) return; // aborted by stop(): not a failure of the central side
       const done = new Set([...res.delivered, ...(res.dead ?? []).map((d) => d.seq)]);
-      this.store.recordAttempt(seqs.filter((s) => !done.has(s)), res.retry.error);
-      const delay = this.failed(res.retry.error, res.retry.retryAfterMs);
+      this.store.recordAttempt(seqs.filter((s) => !done.has(s)), res.retry.error, res.reply, personal);
+      const delay = this.failed(told(res.retry.error), res.retry.retryAfterMs);
       if (res.retry.link) this.st.linkProblem = headline(res.retry.error);
       this.log.warn({ error: headline(res.retry.error), backoffMs: delay, failures: this.st.consecutiveFailures }, 'delivery failed; retrying later');
       await this.sleep(delay);

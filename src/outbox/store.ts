@@ -14,7 +14,13 @@ export interface OutboundEvent {
   /** CloudEvents JSON (structured mode) including `sequence`. */
   json: string;
   size: number;
+  /** Stored sealed: it carries personal data. */
+  personal?: boolean;
 }
+
+/** Shown instead of a central reply about personal events: it may quote the citizen's data. */
+export const REPLY_WITHHELD = '‹central reply withheld: the event carries personal data›';
+const SEALED_REPLY = /: v1:[A-Za-z0-9+/=]+$/;
 
 export interface OutboxCounts {
   pending: number;
@@ -41,6 +47,7 @@ export class OutboxStore {
     insert: Statement<unknown[]>;
     batch: Statement<unknown[]>;
     delivered: Statement<unknown[]>;
+    sealedRow: Statement<unknown[]>;
     dead: Statement<unknown[]>;
     attempt: Statement<unknown[]>;
     counts: Statement<unknown[]>;
@@ -86,6 +93,7 @@ export class OutboxStore {
       // Personal data leaves the disk once the central side has confirmed it.
       delivered: p("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, envelope = CASE WHEN envelope LIKE 'v1:%' THEN '{}' ELSE envelope END WHERE seq IN (SELECT value FROM json_each(?)) AND state = 'pending'"),
       dead: p("UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1 WHERE seq = ? AND state = 'pending'"),
+      sealedRow: p("SELECT id, envelope LIKE 'v1:%' AS sealed FROM outbox WHERE seq = ?"),
       attempt: p('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?'),
       counts: p('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
       held: p(`SELECT COUNT(*) AS n FROM outbox o WHERE state = 'pending' AND subject IS NOT NULL
@@ -159,6 +167,7 @@ export class OutboxStore {
           if (!this.vault) throw new Error('no vault to open it');
           const plain = this.vault.openString(r.json, r.id)!;
           r.json = `${plain.slice(0, -1)},"sequence":"${formatSequence(r.seq)}"}`;
+          r.personal = true;
         } catch (err) {
           const reason = err instanceof VaultError && /authenticate/.test(err.message)
             ? 'cannot decrypt: the key file does not match (restored or replaced key?)'
@@ -224,14 +233,31 @@ export class OutboxStore {
     }
   }
 
-  markDead(seq: number, error: string): void {
-    this.write(() => this.stmts.dead.run(error.slice(0, 1000), seq));
+  /**
+   * Makes the event a dead letter with its reason. The central side's `reply` may quote the request:
+   * when that carried personal data (`personal`, or this event is stored sealed) the reply is stored
+   * sealed like the event itself, and never shown; else in clear.
+   */
+  markDead(seq: number, error: string, reply?: string, personal = false): void {
+    let stored = error;
+    if (reply) {
+      const row = this.stmts.sealedRow.get(seq) as { id: string; sealed: number } | undefined;
+      stored = `${error}: ${personal || row?.sealed ? (row && this.vault?.sealString(reply, row.id)) || REPLY_WITHHELD : reply}`;
+    }
+    this.write(() => this.stmts.dead.run(stored.slice(0, 4000), seq));
   }
 
-  /** Counts a failed attempt on events that stay pending. */
-  recordAttempt(seqs: readonly number[], error: string): void {
-    const e = error.slice(0, 1000);
+  /** Counts a failed attempt on events that stay pending; the central reply is kept only when the request carried no personal data. */
+  recordAttempt(seqs: readonly number[], error: string, reply?: string, personal = false): void {
+    const e = (reply ? `${error}: ${personal ? REPLY_WITHHELD : reply}` : error).slice(0, 1000);
     if (seqs.length) this.write(() => { for (const s of seqs) this.stmts.attempt.run(e, s); });
+  }
+
+  /** The sealed central reply to a personal dead letter, for whoever holds the key (support, tests). */
+  sealedReply(id: string): string | null {
+    const r = this.db.prepare("SELECT last_error AS e FROM outbox WHERE id = ? AND state = 'dead'").get(id) as { e: string | null } | undefined;
+    const sealed = r?.e ? SEALED_REPLY.exec(r.e)?.[0].slice(2) : undefined;
+    return sealed && this.vault ? this.vault.openString(sealed, id) : null;
   }
 
   counts(): OutboxCounts {
@@ -243,7 +269,11 @@ export class OutboxStore {
   }
 
   deadEvents(limit = 100): DeadEvent[] {
-    return (this.stmts.deadList.all(limit) as (Omit<DeadEvent, 'createdAt'> & { created_at: number })[]).map(({ created_at, ...r }) => ({ ...r, createdAt: new Date(created_at).toISOString() }));
+    return (this.stmts.deadList.all(limit) as (Omit<DeadEvent, 'createdAt'> & { created_at: number })[]).map(({ created_at, error, ...r }) => ({
+      ...r,
+      error: error && error.replace(SEALED_REPLY, `: ${REPLY_WITHHELD}`),
+      createdAt: new Date(created_at).toISOString(),
+    }));
   }
 
   /** Puts a dead event back in line. False when no dead event has that id. */

@@ -123,9 +123,11 @@ export class HttpTransport implements Transport {
     if (a.status >= 200 && a.status < 300) return { delivered: seqs };
     // A redirect is not followed (the body would be re-posted to an address nobody configured): its target goes in the reason.
     const where = a.location ? ` (to ${a.location})` : '';
-    const reason = `HTTP ${a.status} ${a.statusText}${where}${a.body ? `: ${a.body.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`;
-    if (isRetryableStatus(a.status)) return { delivered: [], retry: { error: reason, retryAfterMs: parseRetryAfter(a.retryAfter), ...(isLinkProblem(a.status) ? { link: true } : {}) } };
-    return { delivered: [], refused: reason };
+    const reason = `HTTP ${a.status} ${a.statusText}${where}`;
+    // The body is the central side's words: apart, since it may quote the event (see SendResult.reply).
+    const reply = a.body ? { reply: a.body.replace(/\s+/g, ' ').slice(0, 300) } : {};
+    if (isRetryableStatus(a.status)) return { delivered: [], retry: { error: reason, retryAfterMs: parseRetryAfter(a.retryAfter), ...(isLinkProblem(a.status) ? { link: true } : {}) }, ...reply };
+    return { delivered: [], refused: reason, ...reply };
   }
 
   private post(body: string[], contentType: string, count: number, signal: AbortSignal): Promise<Answer | { error: string }> {
