@@ -1,6 +1,7 @@
 /**
- * Wires the agent: store, bus, devices, components and HTTP. buildApp() does no device or network
- * I/O beyond opening the database; start() opens devices and listens; stop() undoes it in reverse.
+ * Wires the agent: store, bus, devices, components and HTTP. buildApp() opens the database (the one
+ * migration phase) and builds every component with its dependencies, in order, without other I/O;
+ * start() starts them in that order and listens; stop() closes HTTP and stops them in reverse.
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +20,8 @@ import { createLogger } from './log.ts';
 import { buildHttp, type App } from './http/server.ts';
 import { BarcodePipeline } from './barcode/pipeline.ts';
 import type { AgentContext } from './context.ts';
-import type { Component } from './component.ts';
-import { buildSecurity } from './security/index.ts';
+import { Lifecycle, type Component } from './component.ts';
+import { SecurityServices } from './security/index.ts';
 import { diskCheck } from './store/disk.ts';
 import { PrintService } from './printing/service.ts';
 import { QueueHost } from './queue/host.ts';
@@ -39,6 +40,8 @@ export interface BuildOptions {
 export interface Agent {
   fastify: App;
   ctx: AgentContext;
+  /** What start() starts, in this order; stop() stops them in reverse. */
+  components: readonly Component[];
   /** Starts devices and components; listens unless `listen: false` (tests using inject()). */
   start(opts?: { listen?: boolean }): Promise<{ address: string | null }>;
   stop(): Promise<void>;
@@ -53,17 +56,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const db = openDatabase(dataDir);
   const bus = new EventBus(log);
-  const security = await buildSecurity(config, db);
+  const health = new Health();
+  bus.subscribe(() => health.invalidate()); // a state change shows in /health at once
+  const security = new SecurityServices(config, db);
   const outbox = new OutboxStore(db, security.vault);
-  outbox.start();
   const events = new Events(db, bus, outbox, sourceUrn(config.agent.site, config.agent.id));
   const devices = new DeviceManager(config.devices as DeviceConfig[], events, log.child({ component: 'devices' }), dataDir);
   devices.build();
-  const health = new Health();
-  bus.subscribe(() => health.invalidate()); // a state change shows in /health at once
   const outboxService = new OutboxService(config, outbox, events, health, log.child({ component: 'outbox' }));
-  const printing = new PrintService({ db, events, devices, config, health, metrics, vault: security.vault, log: log.child({ component: 'printing' }) });
-  printing.init();
+  const printing = new PrintService({ db, events, devices, config, vault: security.vault, log: log.child({ component: 'printing' }) });
   // The queue backend is chosen here, once: the routes see one interface whichever the role.
   const queueDeps = {
     db,
@@ -96,6 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
 
+  health.register('printing', () => printing.check());
   health.register('disk', diskCheck(dataDir, config.agent.minFreeDiskBytes));
   health.register('devices', () => {
     const bad = devices.list().filter((d) => d.state !== 'connected');
@@ -113,23 +115,28 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       for (const d of devices.list()) this.set({ device: d.id, type: d.type }, d.state === 'connected' ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'hcc_print_jobs',
+    help: 'Print jobs in the spool by state.',
+    labelNames: ['state'],
+    registers: [metrics],
+    collect() {
+      for (const [state, n] of Object.entries(printing.store.countByState())) this.set({ state }, n);
+    },
+  });
 
-  const components: Component[] = [];
-  components.push(outboxService);
-  components.push(printing);
-  components.push(queue);
-  components.push(digitise);
-  components.push(dossier);
+  // Order matters: the vault key before anything sealed is read, the outbox before any event
+  // (devices emit status as they start), devices before the services that use them.
+  const components: Component[] = [security, outbox, devices, outboxService, printing, queue, digitise, dossier];
+  const lifecycle = new Lifecycle(components, log);
   const fastify = await buildHttp(ctx, { accessChecks: opts.accessChecks ?? true });
-  let started = false;
 
   return {
     fastify,
     ctx,
+    components,
     async start({ listen = true } = {}) {
-      await devices.start();
-      for (const c of components) await c.start();
-      started = true;
+      await lifecycle.start();
       if (!listen) {
         await fastify.ready();
         return { address: null };
@@ -139,16 +146,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     async stop() {
       await fastify.close();
-      if (started) {
-        for (const c of [...components].reverse()) {
-          try {
-            await c.stop();
-          } catch (err) {
-            log.error({ err, component: c.name }, 'component stop failed');
-          }
-        }
-        await devices.stop();
-      }
+      await lifecycle.stop();
       db.close();
     },
   };

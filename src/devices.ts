@@ -20,6 +20,7 @@ export const DeviceInfo = Type.Object({
 export type DeviceInfo = Static<typeof DeviceInfo>;
 
 export class DeviceManager {
+  readonly name = 'devices';
   private readonly devices = new Map<string, AnyDevice>();
 
   constructor(

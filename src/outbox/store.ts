@@ -78,6 +78,9 @@ export class OutboxStore {
     private readonly vault?: Vault,
   ) {}
 
+  readonly name = 'outbox-store';
+
+  /** Prepares the statements and reads the stored size; the tables exist since the database opened. */
   start(): void {
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
@@ -111,6 +114,9 @@ export class OutboxStore {
       if (n > 0) this.keyProblem = `a new key file ${this.vault.keyFile} was created, but the outbox holds ${n} events sealed with an earlier key: they cannot be decrypted and become dead letters until the original key file is restored`;
     }
   }
+
+  /** Nothing to release: the database is closed by the agent after every component stopped. */
+  stop(): void {}
 
   /** Called (synchronously, inside the writer's transaction) after each append: the relay wakes on it. */
   onAppend(listener: () => void): () => void {

@@ -10,9 +10,8 @@ import type { DeviceManager } from '../devices.ts';
 import type { Events, Tx } from '../events.ts';
 import type { Db } from '../store/db.ts';
 import type { Config } from '../config/schema.ts';
-import type { Check, Health } from '../health.ts';
+import type { Check } from '../health.ts';
 import type { Vault } from '../security/vault.ts';
-import { Gauge, type Registry } from 'prom-client';
 import { conflict, DomainError, gone, invalid, notFound } from '../errors.ts';
 import { TEMPLATES, type JobState, type PrintJob, type PrintRequest, type PrintSubmitter, type TemplateName } from './api.ts';
 import type { PrinterProfile } from './config.ts';
@@ -46,7 +45,7 @@ export class PrintService implements PrintSubmitter {
   private readonly detach: (() => void)[] = [];
 
   constructor(
-    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; health?: Health; metrics?: Registry; vault?: Vault },
+    private readonly deps: { db: Db; events: Events; devices: DeviceManager; config: Config; log: Logger; vault?: Vault },
   ) {
     this.store = new SpoolStore(deps.db, deps.vault);
     this.renderer = new RenderPool(deps.log);
@@ -86,27 +85,16 @@ export class PrintService implements PrintSubmitter {
     return this.deps.config.printing.profiles.find((p) => p.printer === printer);
   }
 
-  /** Migrations and crash recovery run at construction so submit() works before start(). */
-  init(): void {
-    if (this.deps.metrics) {
-      const store = this.store;
-      new Gauge({
-        name: 'hcc_print_jobs',
-        help: 'Print jobs in the spool by state.',
-        labelNames: ['state'],
-        registers: [this.deps.metrics],
-        collect() {
-          for (const [state, n] of Object.entries(store.countByState())) this.set({ state }, n);
-        },
-      });
-    }
-    // Degraded while jobs wait (paper out, cover open, printer offline): someone has to act.
-    // Health is asked often (pages, monitoring); the answer only changes when a job's state does.
-    let cached: { version: number; check: Check } | null = null;
-    this.deps.health?.register('printing', () => {
-      if (cached?.version !== this.store.version) cached = { version: this.store.version, check: this.waitingCheck() };
-      return cached.check;
-    });
+  private checked: { version: number; check: Check } | null = null;
+
+  /**
+   * The `printing` health check: degraded while jobs wait (paper out, cover open, printer offline),
+   * since someone has to act. Health is asked often (pages, monitoring); the answer only changes
+   * when a job's state does.
+   */
+  check(): Check {
+    if (this.checked?.version !== this.store.version) this.checked = { version: this.store.version, check: this.waitingCheck() };
+    return this.checked.check;
   }
 
   private waitingCheck(): Check {

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
+import type { Component } from '../component.ts';
 import type { Db } from '../store/db.ts';
 import { sourceUrn } from '../outbox/envelope.ts';
 import { TokenStore } from './tokens.ts';
@@ -20,11 +21,25 @@ export function keyFilePath(config: Config): string {
   return config.security.keyFile || join(homedir(), '.config', 'hcc-agent', `${config.agent.site}-${config.agent.id}.key`);
 }
 
-export async function buildSecurity(config: Config, db: Db): Promise<Security> {
-  const tokens = new TokenStore(db);
-  const vault = new Vault(keyFilePath(config));
-  vault.start();
-  const jwt = new CentralJwtVerifier(config.security.centralJwt, sourceUrn(config.agent.site, config.agent.id), db);
-  await jwt.start();
-  return { tokens, audit: new AuditLog(db), vault, jwt };
+/** The security services as one component: start() reads (or creates) the vault key and the central JWT key. */
+export class SecurityServices implements Security, Component {
+  readonly name = 'security';
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  readonly vault: Vault;
+  readonly jwt: CentralJwtVerifier;
+
+  constructor(config: Config, db: Db) {
+    this.tokens = new TokenStore(db);
+    this.audit = new AuditLog(db);
+    this.vault = new Vault(keyFilePath(config));
+    this.jwt = new CentralJwtVerifier(config.security.centralJwt, sourceUrn(config.agent.site, config.agent.id), db);
+  }
+
+  async start(): Promise<void> {
+    this.vault.start();
+    await this.jwt.start();
+  }
+
+  stop(): void {}
 }
