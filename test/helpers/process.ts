@@ -44,6 +44,19 @@ export interface SpawnOptions {
 }
 
 /** Spawns `node --import tsx src/main.ts ARGS` from the repo root; `viaNpmStart` runs what `npm start` runs (the bundle). */
+/** Agents spawned by this test file and still running: a failed assertion must not leave one behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** SIGKILLs every agent this file spawned that is still running (for afterEach). */
+export async function killAgents(): Promise<void> {
+  const left = [...running];
+  for (const c of left) c.kill('SIGKILL');
+  await Promise.all(left.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+}
+
 export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, opts: boolean | SpawnOptions = false): AgentProcess {
   const { viaNpmStart = false, cwd = ROOT, uid, gid } = typeof opts === 'boolean' ? { viaNpmStart: opts } : opts;
   const entry = viaNpmStart ? npmStartArgs() : ['--import', 'tsx', 'src/main.ts'];
@@ -52,7 +65,13 @@ export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, opts: bo
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  running.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 

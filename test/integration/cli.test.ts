@@ -1,12 +1,14 @@
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnAgent, freePort, waitHealthy } from '../helpers/process.ts';
+import { spawnAgent, freePort, killAgents, waitHealthy } from '../helpers/process.ts';
 import { tempDir } from '../helpers/agent.ts';
 // @ts-expect-error plain ESM script without types
 import { ensureBuilt } from '../../scripts/build.mjs';
 
 describe('hcc-agent CLI', () => {
+  afterEach(killAgents);
+
   it('starts as `npm start` does with the default config, serves health, and exits 0 on SIGTERM within 5 s', async () => {
     const port = await freePort();
     const data = tempDir();
