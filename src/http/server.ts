@@ -13,6 +13,7 @@ import { AccessControl, registerSecurity, isLoopbackAddress } from './security.t
 import { registerAbuseGuards } from './guards.ts';
 import { RefusalLimiter } from './refusals.ts';
 import { registerTextCheck } from './text.ts';
+import { frameworkBody, frameworkErrors, registerJsonParser, validationBody } from './framework-errors.ts';
 import { readFileSync } from 'node:fs';
 import { ErrorBody, replyFor } from './errors.ts';
 import { routes } from './routes/index.ts';
@@ -26,6 +27,7 @@ function isLoopbackHost(host: string): boolean {
 
 export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean } = { accessChecks: true }): Promise<App> {
   const { config } = ctx;
+  const serverTimeouts = { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(config.http.headersTimeoutMs / 10))) };
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request logging off: a desk makes many small calls; failures are logged by the error handler.
@@ -39,10 +41,13 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     pluginTimeout: 30000,
     return503OnClosing: true,
-    ...(config.agent.tls.cert ? { https: { cert: readFileSync(config.agent.tls.cert), key: readFileSync(config.agent.tls.key) } } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    frameworkErrors,
+    // Node closes a socket whose headers are late only when it checks its connections, every 30 s by
+    // default: with headersTimeout 10 s a slow client held its socket ~28 s. Check often enough.
+    http: serverTimeouts,
+    ...(config.agent.tls.cert ? { https: { cert: readFileSync(config.agent.tls.cert), key: readFileSync(config.agent.tls.key), ...serverTimeouts } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.server.headersTimeout = config.http.headersTimeoutMs;
 
   const duration = new Histogram({
     name: 'hcc_http_request_duration_seconds',
@@ -77,6 +82,25 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
     reply.raw.once('finish', () => unmatched(req.method, reply.statusCode).observe(reply.elapsedTime / 1000));
   };
 
+  // The error shape first: a route registered before the handler (the preflight route) keeps Fastify's default.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (req.is404) countUnmatched(req, reply);
+    const known = replyFor(err);
+    if (known) return reply.code(known.status).headers(known.headers).send(known.body);
+    const status = err.statusCode ?? 500;
+    if (err.validation) return reply.code(400).send(validationBody(err));
+    if (status >= 400 && status < 500) return reply.code(status).send(frameworkBody(err));
+    // A board's URL may carry its token: the log gets the path without it.
+    req.log.error({ err, url: req.url.replace(/([?&]access_token=)[^&]*/, '$1***'), method: req.method }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'Internal error; see the agent log', messageVi: 'Lỗi nội bộ; xem nhật ký phần mềm' });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    countUnmatched(req, reply);
+    return reply.code(404).send({ error: 'not-found', message: `No route ${req.method} ${req.url.split('?')[0]}`, messageVi: 'Không có đường dẫn này' });
+  });
+  registerJsonParser(app);
+
   // Security before any route so that every route, docs and WebSocket upgrades included, is checked.
   const lanExposed = !isLoopbackHost(config.agent.listen.host);
   if (opts.accessChecks) {
@@ -93,26 +117,6 @@ export async function buildHttp(ctx: AgentContext, opts: { accessChecks: boolean
   // Every text field of every route, before its schema: no control characters get in.
   registerTextCheck(app);
   app.addSchema(ErrorBody);
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (req.is404) countUnmatched(req, reply);
-    const known = replyFor(err);
-    if (known) return reply.code(known.status).headers(known.headers).send(known.body);
-    const status = err.statusCode ?? 500;
-    if (err.validation) {
-      return reply.code(400).send({ error: 'bad-request', message: `${err.validationContext ?? 'request'}${err.message.replace(/^(body|params|querystring|headers)/, '')}`, messageVi: 'Dữ liệu gửi lên không hợp lệ' });
-    }
-    if (status >= 400 && status < 500) {
-      return reply.code(status).send({ error: err.code?.toLowerCase().replace(/^fst_err_/, '') ?? 'bad-request', message: err.message, messageVi: 'Yêu cầu không hợp lệ' });
-    }
-    // A board's URL may carry its token: the log gets the path without it.
-    req.log.error({ err, url: req.url.replace(/([?&]access_token=)[^&]*/, '$1***'), method: req.method }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'Internal error; see the agent log', messageVi: 'Lỗi nội bộ; xem nhật ký phần mềm' });
-  });
-
-  app.setNotFoundHandler((req, reply) => {
-    countUnmatched(req, reply);
-    return reply.code(404).send({ error: 'not-found', message: `No route ${req.method} ${req.url.split('?')[0]}`, messageVi: 'Không có đường dẫn này' });
-  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'hcc-agent', version: '1', description: 'Local API of the hcc-agent desk and kiosk daemon. Errors: {error, message, messageVi}.' },
