@@ -12,7 +12,8 @@ import { QueueFeed } from '../lib/queue.ts';
 import { DigitisePanel } from './digitise.ts';
 import { QueuePanel } from './queue-panel.ts';
 import { RatingPanel } from './rating.ts';
-import { ReceiptForm, type Citizen } from './receipt.ts';
+import { ReceiptForm } from './receipt.ts';
+import type { CitizenId } from '../lib/dossier.ts';
 import { ReturnPanel } from './returns.ts';
 import { clerk, counterId, i18n, t } from './shared.ts';
 
@@ -54,7 +55,7 @@ function desk(): void {
     scans.unshift({ at: ev.time, kind: s.kind, label: label(s) });
     scans.length = Math.min(scans.length, 8);
     render(scanList, scans.map((x) => h('li', { 'data-kind': x.kind }, h('span', { class: 'muted' }, vnTime(x.at)), ' ', h('b', {}, x.kind), ' ', x.label)));
-    if (s.kind === 'citizen-id') receipt.fillFromCitizen((s.parsed ?? null) as Citizen | null, true);
+    if (s.kind === 'citizen-id') receipt.fillFromCitizen((s.parsed ?? null) as CitizenId | null, true);
     else if (s.kind === 'citizen-id-invalid') receipt.fillFromCitizen(null, false);
     else if (s.kind === 'dossier') {
       void returns.open(s.parsed?.code ?? s.raw.trim());

@@ -5,17 +5,9 @@
  */
 import { post, get, withToken, API } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
-import type { Applicant, FlowAnswer, ReceiveBody, ReturnMethod } from '../lib/dossier.ts';
+import type { Applicant, CitizenId, FlowAnswer, ReceiveBody, ReturnMethod } from '../lib/dossier.ts';
 import type { PrintJob } from '../lib/print.ts';
 import { clerk, field, statusLine, t } from './shared.ts';
-
-export interface Citizen {
-  idNumber?: string;
-  fullName?: string;
-  dateOfBirth?: string;
-  sex?: string;
-  address?: string;
-}
 
 interface ComponentRow {
   name: HTMLInputElement;
@@ -116,7 +108,7 @@ export class ReceiptForm {
   }
 
   /** A scanned CCCD fills the applicant. The data is personal: it stays in the form, never logged. */
-  fillFromCitizen(c: Citizen | null, ok: boolean): void {
+  fillFromCitizen(c: CitizenId | null, ok: boolean): void {
     if (!ok || !c) {
       this.scanNote.className = 'c-status bad';
       this.scanNote.textContent = t('cccdBad');
