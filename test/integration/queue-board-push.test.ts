@@ -85,7 +85,7 @@ describe('queue board push to a client agent', () => {
   const clientCfg = (hostUrl: string, token: string, id: string) =>
     testConfig({
       agent: { id },
-      queue: { ...base.queue, role: 'client', hostUrl, token, printing: { enabled: false }, client: { checkIntervalMs: POLL_MS, timeoutMs: 1000 } },
+      queue: { ...base.queue, role: 'client', hostUrl, token, printing: { enabled: false }, client: { checkIntervalMs: POLL_MS, timeoutMs: 5000 } },
     });
 
   it('a call on the host reaches the client agent board by push within a second, also after the host restarts', async () => {
@@ -96,6 +96,8 @@ describe('queue board push to a client agent', () => {
     started.push(client);
     const link = client.ctx.queue as QueueClient;
     await expect.poll(() => link.pushing, { timeout: 5000 }).toBe(true);
+    // Its first round reserved numbers for offline issuing (the next round is a minute away).
+    await expect.poll(async () => (await api(client, 'GET', '/queue/link')).blocks.every((b: { remaining: number }) => b.remaining > 0), { timeout: 10000 }).toBe(true);
 
     const display = await boardDisplay(client);
     sockets.push(display.ws);

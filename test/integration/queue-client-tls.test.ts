@@ -38,7 +38,7 @@ describe('client agent to an HTTPS queue host', () => {
     started.push(host);
     expect(host.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const client = (caFile: string, id: string) =>
-      startAgent(testConfig({ agent: { id }, queue: { ...base.queue, role: 'client', hostUrl: host.url, token: TOKEN, printing: { enabled: false }, client: { checkIntervalMs: 60_000, timeoutMs: 1000, caFile } } }), { listen: true });
+      startAgent(testConfig({ agent: { id }, queue: { ...base.queue, role: 'client', hostUrl: host.url, token: TOKEN, printing: { enabled: false }, client: { checkIntervalMs: 60_000, timeoutMs: 5000, caFile } } }), { listen: true });
 
     // Without the CA: down, and the installer is told what to set.
     const untrusting: Agent = await client('', 'kiosk-no-ca');
