@@ -49,7 +49,8 @@ describe('serial barcode scanner over a socat pty pair', () => {
   }
 
   it('frames on silence when the scanner sends no suffix', async () => {
-    const { pty, scans } = await setup({ suffix: 'none', interCharTimeoutMs: 40 });
+    // A silence well above a loaded machine's scheduling delay between the two writes (the exact timing is the framing unit test's).
+    const { pty, scans } = await setup({ suffix: 'none', interCharTimeoutMs: 250 });
     await pty.write('000.00.21.H30-', '261122-0001');
     await until(() => scans.length === 1); // framed: the silence has passed
     await pty.write('EE123456785VN');
