@@ -21,11 +21,15 @@ const BUILD_TOOLS = ['esbuild', '@esbuild', 'tsx'];
 /** nobody:nogroup on Debian. */
 const NOBODY = 65534;
 
-/** Every file and folder under `dir` (node_modules not followed) with its size and modification time. */
+/** node_modules is the dependencies' (its files may be hard links to the checkout's): left as it is, not compared. */
+const DEPS = 'node_modules';
+
+/** Every file and folder under `dir` (but node_modules) with its size and modification time. */
 function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === DEPS) continue;
       const p = join(d, e.name);
       const st = lstatSync(p);
       out.set(relative(dir, p), `${st.size} ${st.mtimeMs} ${st.mode.toString(8)}`);
@@ -36,11 +40,11 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
-/** Takes write permission away from everything under `dir` (symlinks are not followed). */
+/** Takes write permission away from everything under `dir` (symlinks are not followed; node_modules is left as installed). */
 function readOnly(dir: string): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
+    if (e.isSymbolicLink() || e.name === DEPS) continue;
     if (e.isDirectory()) readOnly(p);
     chmodSync(p, statSync(p).mode & ~0o222);
   }
@@ -51,7 +55,7 @@ const root = tempDir('hcc-install-');
 const code = join(root, 'opt-hcc-agent');
 afterAll(() => {
   chmodSync(root, 0o700);
-  execFileSync('chmod', ['-R', 'u+w', code]);
+  execFileSync('find', [code, '-path', join(code, 'node_modules'), '-prune', '-o', '-exec', 'chmod', 'u+w', '{}', '+']); // node_modules' files are the checkout's: left alone
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -62,8 +66,11 @@ describe('the built agent on read-only code', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(code, 'node_modules'));
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: code }); // what `npm ci` (prepare) or `npm run build` does at install
     rmSync(join(code, 'node_modules'));
-    mkdirSync(join(code, 'node_modules'));
-    for (const dep of readdirSync(join(ROOT, 'node_modules'))) if (!BUILD_TOOLS.includes(dep)) symlinkSync(join(ROOT, 'node_modules', dep), join(code, 'node_modules', dep));
+    // The installation's own node_modules (hard links where the file system allows, else a copy):
+    // the service's user must not need to pass through the checkout's parents, which may be closed
+    // to it (a clone under /root is).
+    execFileSync('sh', ['-c', 'cp -al "$0" "$1" 2>/dev/null || cp -a "$0" "$1"', join(ROOT, 'node_modules'), join(code, 'node_modules')]);
+    for (const dep of BUILD_TOOLS) rmSync(join(code, 'node_modules', dep), { recursive: true, force: true });
     readOnly(code);
     const before = snapshot(code);
     expect([...before.keys()]).toEqual(expect.arrayContaining(['.build/agent/main.mjs', '.build/agent/workers/render-worker.mjs', '.build/agent/workers/analyse-worker.mjs', 'kiosk-ui/dist/kiosk.html']));
