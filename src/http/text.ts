@@ -57,13 +57,24 @@ export function checkText(req: FastifyRequest): void {
   );
 }
 
+const check = (req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => {
+  try {
+    checkText(req);
+    done();
+  } catch (err) {
+    done(err as Error);
+  }
+};
+
+/**
+ * On every route that takes text (a body, a query, path parameters), before its schema. A route
+ * that takes none (/health, the pages' files) gets no hook, so the busiest calls pay nothing.
+ */
 export function registerTextCheck(app: FastifyInstance): void {
-  app.addHook('preValidation', (req, _reply, done) => {
-    try {
-      checkText(req);
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    const takesText = route.url.includes(':') || route.url.includes('*') || Boolean(route.schema?.querystring ?? route.schema?.body) || methods.some((m) => m !== 'GET' && m !== 'HEAD');
+    if (!takesText) return;
+    route.preValidation = route.preValidation ? [...[route.preValidation].flat(), check] : check;
   });
 }
