@@ -15,8 +15,8 @@ import lunar from '@nghiavuive/lunar_date_vi';
 import { invalid } from '../errors.ts';
 import { addDays, parseDay, weekday, ymd } from './days.ts';
 
-// The package ships CommonJS (UMD) only: under NodeNext + esModuleInterop its exports arrive as the
-// default import; named imports would fail at run time.
+// The package is CommonJS (a UMD bundle, no exports map): under NodeNext + esModuleInterop its
+// module.exports is the default import, which tsc, tsx, vitest and plain Node all accept.
 const { LunarDate } = lunar;
 
 export type HolidayKind = 'statutory' | 'compensation' | 'announced';
