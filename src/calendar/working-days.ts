@@ -5,7 +5,8 @@
  * Rules and their sources:
  * - The receipt day itself is not counted; day 1 is the next working day (Bộ luật Dân sự 2015,
  *   Điều 147 khoản 1: a period in days starts on the day after the event).
- * - Weekly rest days (default Saturday and Sunday, the 40-hour week of public servants), public
+ * - Weekly rest days (default Saturday and Sunday: the 40-hour week of public servants, Quyết định
+ *   188/1999/QĐ-TTg), public
  *   holidays and their compensation days (holidays.ts) and announced days off do not count;
  *   announced working days (a swapped Saturday) do.
  * - Afternoon cut-off: several provinces' one-stop rules count a dossier received late in the
@@ -80,7 +81,11 @@ export class WorkingCalendar {
     );
     this.workDays = new Map(cfg.workDays.map((w) => [w.date, w]));
     this.cutoff = cfg.cutoff ? hhmmToMinutes(cfg.cutoff) : null;
-    new Intl.DateTimeFormat('en-US', { timeZone }); // an unknown zone throws here, not at the counter
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone }); // an unknown zone fails here, not at the counter
+    } catch {
+      throw invalid('invalid-time-zone', `Unknown IANA time zone: ${timeZone}`, `Múi giờ IANA không hợp lệ: ${timeZone}`);
+    }
   }
 
   /** Days off of a solar year, sorted, with reasons. */

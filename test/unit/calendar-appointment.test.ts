@@ -1,7 +1,8 @@
 /** Appointment dates on the dossier receipt: N working days (or hours) after the receipt, in Vietnam's time. */
 import { describe, it, expect } from 'vitest';
 import { DomainError } from '../../src/errors.ts';
-import { calendar, vn } from './calendar-fixtures.ts';
+import { WorkingCalendar } from '../../src/calendar/working-days.ts';
+import { calendar, calendarConfig, vn } from './calendar-fixtures.ts';
 
 const MON_FRI = [1, 2, 3, 4, 5];
 const SATURDAY_MORNING = [
@@ -169,5 +170,9 @@ describe('bad input', () => {
 
   it('a config without any working session fails with a clear error, not a hang', () => {
     expectInvalid(() => calendar({ sessions: [] }).appointment(vn('2026-03-09T10:00'), 1), 'calendar-no-working-day');
+  });
+
+  it('an unknown time zone is refused when the calendar is built', () => {
+    expectInvalid(() => new WorkingCalendar(calendarConfig(), 'Asia/Nowhere'), 'invalid-time-zone');
   });
 });
