@@ -30,6 +30,8 @@ import type { QueueBackend } from './queue/backend.ts';
 import { printerProblemFrom } from './queue/ticket-print.ts';
 import { DigitiseService } from './digitise/service.ts';
 import { DossierService } from './dossier/service.ts';
+import { ProcedureCatalogue } from './procedures/catalogue.ts';
+import { WorkingCalendar } from './calendar/working-days.ts';
 
 export interface BuildOptions {
   logger?: Logger;
@@ -80,6 +82,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       : new QueueClient({ ...queueDeps, agentId: config.agent.id, publishBoard: (state) => events.publish('hcc.queue.board', undefined, state) });
   const digitise = new DigitiseService({ config, dataDir, db, events, devices, log: log.child({ component: 'digitise' }), vault: security.vault });
   const central = config.central.http;
+  const procedures = new ProcedureCatalogue({ config: config.procedures, dataDir, token: central.token, caFile: central.caFile, log: log.child({ component: 'procedures' }) });
+  const calendar = new WorkingCalendar(config.calendar, config.agent.timezone);
   const dossier = new DossierService({
     db,
     events,
@@ -90,9 +94,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     agencyName: config.printing.agencyName,
     timezone: config.agent.timezone,
     dossierPatterns: config.barcode.dossierPatterns,
+    procedures,
+    calendar,
+    vietqr: config.payments.vietqr,
     central: { statusUrl: central.statusUrl, token: central.token, caFile: central.caFile, timeoutMs: central.statusTimeoutMs, cacheMs: central.statusCacheMs },
   });
-  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue, digitise, dossier };
+  const ctx: AgentContext = { config, dataDir, log, db, bus, events, devices, health, metrics, startedAt, printing, security, outbox: outboxService, queue, digitise, dossier, procedures, calendar };
 
   const barcodes = new BarcodePipeline(events, config.barcode, log.child({ component: 'barcode' }));
   for (const s of devices.ofType('barcode')) barcodes.attach(s);
@@ -106,6 +113,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       : { ok: true };
   });
   health.register('queue', () => queue.check());
+  health.register('procedures', () => procedures.check());
   new Gauge({
     name: 'hcc_device_connected',
     help: '1 when the device is connected.',
@@ -127,7 +135,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   // Order matters: the vault key before anything sealed is read, the outbox before any event
   // (devices emit status as they start), devices before the services that use them.
-  const components: Component[] = [security, outbox, devices, outboxService, printing, queue, digitise, dossier];
+  const components: Component[] = [security, outbox, devices, outboxService, printing, queue, digitise, procedures, dossier];
   const lifecycle = new Lifecycle(components, log);
   const fastify = await buildHttp(ctx, { accessChecks: opts.accessChecks ?? true });
 

@@ -13,6 +13,8 @@ import type { OutboxService } from './outbox/service.ts';
 import type { QueueBackend } from './queue/backend.ts';
 import type { DigitiseService } from './digitise/service.ts';
 import type { DossierService } from './dossier/service.ts';
+import type { ProcedureCatalogue } from './procedures/catalogue.ts';
+import type { WorkingCalendar } from './calendar/working-days.ts';
 
 export interface AgentContext {
   config: Config;
@@ -37,5 +39,9 @@ export interface AgentContext {
   digitise: DigitiseService;
   /** Dossiers received and returned here, and their status (src/dossier). */
   dossier: DossierService;
+  /** The procedure catalogue (src/procedures). */
+  procedures: ProcedureCatalogue;
+  /** The centre's working days, for appointments (src/calendar). */
+  calendar: WorkingCalendar;
   startedAt: number;
 }

@@ -9,7 +9,7 @@ import type { DeviceStatus } from '../drivers/contracts.ts';
 import type { CloudEvent } from './outbox/envelope.ts';
 import type { BarcodeScannedData } from './barcode/pipeline.ts';
 import type { Problem as ScanProblem, ScanDocument } from './digitise/schemas.ts';
-import type { DossierReceived, ResultSlip } from './dossier/schemas.ts';
+import type { DossierReceived, FeePaid, ResultSlip } from './dossier/schemas.ts';
 import type { JobState, TemplateName } from './printing/api.ts';
 import type { BoardState, RatingResult } from './queue/schemas.ts';
 
@@ -123,6 +123,7 @@ export interface EventMap {
 
   'hcc.dossier.received': DossierReceived;
   'hcc.dossier.result.returned': ResultSlip;
+  'hcc.dossier.fee.paid': FeePaid;
   'hcc.dossier.digitised': ScanSummary & { documents: ScannedDocument[] };
 
   'hcc.scan.page': ScanPageData;

@@ -3,6 +3,7 @@
  * schema. Errors name the key path and what was expected: `devices[1].baudRate: expected integer, got "fast"`.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { projectPath } from '../paths.ts';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -176,5 +177,8 @@ export function loadConfig(overrides: Overrides = {}, env: NodeJS.ProcessEnv = p
     }
     if (dataDir !== undefined) raw.agent.dataDir = dataDir;
   }
-  return { config: validateConfig(raw, file), file };
+  const config = validateConfig(raw, file);
+  // Catalogue files live beside the config file (config/procedures, /etc/hcc-agent/procedures).
+  config.procedures.files = config.procedures.files.map((f) => resolve(dirname(file), f));
+  return { config, file };
 }

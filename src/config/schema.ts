@@ -10,6 +10,9 @@ import { QueueSection } from '../queue/config.ts';
 import { PrintingSection } from '../printing/config.ts';
 import { DigitiseSection } from '../digitise/config.ts';
 import { BarcodeSection } from '../barcode/config.ts';
+import { ProceduresSection } from '../procedures/config.ts';
+import { CalendarSection } from '../calendar/config.ts';
+import { PaymentsSection } from '../payments/config.ts';
 
 export const SCOPES = ['print', 'scan', 'queue', 'dossier', 'admin', 'board'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -172,6 +175,9 @@ export const ConfigSchema = Type.Object(
     printing: PrintingSection,
     digitise: DigitiseSection,
     barcode: BarcodeSection,
+    procedures: ProceduresSection,
+    calendar: CalendarSection,
+    payments: PaymentsSection,
   },
   { additionalProperties: false, title: 'hcc-agent configuration', description: 'YAML configuration of one hcc-agent.' },
 );

@@ -11,7 +11,10 @@ import { conflict, invalid } from '../errors.ts';
 import { parseDossierCode, parseS10 } from './codes.ts';
 import type { DossierStore } from './store.ts';
 import { isRealDateTime } from '../dates.ts';
-import type { DossierReceipt, DossierReceiptData, DossierReceived, FlowAnswer, ReceiveBody, ResultSlip, ReturnBody } from './schemas.ts';
+import type { DossierReceipt, DossierReceiptData, DossierReceived, FeePaidAnswer, FeePaidBody, FlowAnswer, ReceiveBody, ResultSlip, ReturnBody } from './schemas.ts';
+import { fill, type AppointmentSource, type ProcedureSource } from './fill.ts';
+import { purposeText, vietQrPayload } from '../payments/vietqr.ts';
+import type { PaymentsConfig } from '../payments/config.ts';
 
 export interface FlowDeps {
   events: Events;
@@ -21,6 +24,10 @@ export interface FlowDeps {
   agencyName: string;
   timezone: string;
   dossierPatterns: readonly string[];
+  procedures: ProcedureSource;
+  calendar: AppointmentSource;
+  /** The account fees are paid to by bank transfer; an empty BIN = no VietQR. */
+  vietqr: PaymentsConfig['vietqr'];
   now?: () => number;
 }
 
@@ -58,14 +65,15 @@ export class DossierFlows {
     const code = this.code(codeText);
     const now = this.now();
     const receivedAt = time(input.receivedAt, 'receivedAt', now);
-    const appointmentAt = time(input.appointmentAt, 'appointmentAt', now);
     if (receivedAt > now + FUTURE_SLACK_MS) throw invalid('bad-date', 'receivedAt is in the future', 'Thời gian tiếp nhận ở tương lai');
     if (code.receivedDate && code.receivedDate !== localDate(receivedAt, this.d.timezone)) {
       throw invalid('bad-date', `the dossier code says it was received on ${code.receivedDate}, not on ${localDate(receivedAt, this.d.timezone)}`, `Mã hồ sơ ghi ngày tiếp nhận ${code.receivedDate}, khác ngày ${localDate(receivedAt, this.d.timezone)}`);
     }
-    if (appointmentAt <= receivedAt) throw invalid('bad-date', 'the appointment must come after the receipt', 'Ngày hẹn trả phải sau thời gian tiếp nhận');
+    const filled = fill(input, receivedAt, this.d.procedures, this.d.calendar, input.appointmentAt === undefined ? undefined : time(input.appointmentAt, 'appointmentAt', now));
+    const { appointmentAt } = filled;
+    if (input.procedureCode === undefined ? appointmentAt <= receivedAt : appointmentAt < receivedAt) throw invalid('bad-date', 'the appointment must come after the receipt', 'Ngày hẹn trả phải sau thời gian tiếp nhận');
     if (appointmentAt - receivedAt > MAX_APPOINTMENT_MS) throw invalid('bad-date', 'the appointment is more than a year after the receipt', 'Ngày hẹn trả cách ngày tiếp nhận hơn một năm');
-    const empty = input.components.find((c) => c.originals + c.copies === 0);
+    const empty = filled.components.find((c) => c.originals + c.copies === 0);
     if (empty) throw invalid('bad-components', `component "${empty.name}" has no originals and no copies`, `Thành phần "${empty.name}" không có bản chính hay bản sao nào`);
     if (input.returnMethod === 'post' && !input.applicant.address?.trim()) {
       throw invalid('address-required', 'the result is to be posted: the applicant address is required', 'Trả kết quả qua bưu chính: cần địa chỉ người nộp');
@@ -80,23 +88,26 @@ export class DossierFlows {
       agencyName: input.agencyName ?? this.d.agencyName,
       ...(input.receivingUnit ? { receivingUnit: input.receivingUnit } : {}),
       applicant: input.applicant,
-      request: input.request,
-      components: input.components,
+      ...(filled.procedure ? { procedure: filled.procedure } : {}),
+      request: filled.request,
+      components: filled.components,
       sets: input.sets,
-      processingTime: input.processingTime,
+      processingTime: filled.processingTime,
       receivedAt: new Date(receivedAt).toISOString(),
       appointmentAt: new Date(appointmentAt).toISOString(),
       returnMethod: input.returnMethod,
       clerk: input.clerk,
-      ...(input.fee !== undefined ? { fee: input.fee } : {}),
+      ...(filled.fee !== undefined ? { fee: filled.fee } : {}),
+      ...(filled.fees.length ? { fees: filled.fees } : {}),
       ...(input.registerBook ? { registerBook: input.registerBook } : {}),
     };
     const result = this.d.events.transaction((tx) => {
       const received: DossierReceived = { ...receipt, ...(code.agencyCode ? { agencyCode: code.agencyCode } : {}) };
       const ev = tx.emit('hcc.dossier.received', code.code, received, { personal: true });
-      const printed: DossierReceiptData = { ...receipt, ...(input.copies ? { copies: input.copies } : {}) };
+      const qr = this.vietqr(code.code, filled.fee);
+      const printed: DossierReceiptData = { ...receipt, ...(input.copies ? { copies: input.copies } : {}), ...(qr ? { vietqr: qr } : {}) };
       const job = this.d.printing.submit({ template: 'dossier-receipt', data: printed, ...(input.printer ? { printer: input.printer } : {}), ...(input.format ? { format: input.format } : {}) }, tx);
-      this.d.store.insertReceived({ code: code.code, received_at: receipt.receivedAt, appointment_at: receipt.appointmentAt, return_method: input.returnMethod, applicant_name: input.applicant.name, received_event_id: ev.id, receipt_job_id: job.id });
+      this.d.store.insertReceived({ code: code.code, received_at: receipt.receivedAt, appointment_at: receipt.appointmentAt, return_method: input.returnMethod, applicant_name: input.applicant.name, received_event_id: ev.id, receipt_job_id: job.id, fee: filled.fee ?? null });
       return { code: code.code, eventId: ev.id, printJobId: job.id, printJobState: job.state };
     });
     this.d.log.info({ code: result.code, eventId: result.eventId, printJobId: result.printJobId }, 'dossier received');
@@ -132,6 +143,7 @@ export class DossierFlows {
       ...(postalItem ? { postalItem } : {}),
       clerk: input.clerk,
       ...(input.receivedBy ? { receivedBy: input.receivedBy } : {}),
+      ...(local?.fee ? { fee: { amount: local.fee, paid: Boolean(local.fee_paid_at), ...(local.fee_method ? { method: local.fee_method } : {}) } } : {}),
     };
     const result = this.d.events.transaction((tx) => {
       const ev = tx.emit('hcc.dossier.result.returned', code.code, slip, { personal: true });
@@ -141,5 +153,32 @@ export class DossierFlows {
     });
     this.d.log.info({ code: result.code, eventId: result.eventId, printJobId: result.printJobId, postalItem }, 'dossier result returned');
     return result;
+  }
+
+  /** The VietQR payload for a fee due, when an account is configured; the purpose is the dossier code. */
+  vietqr(code: string, fee: number | undefined): string | undefined {
+    if (!fee || !this.d.vietqr.bankBin) return undefined;
+    return vietQrPayload({ bankBin: this.d.vietqr.bankBin, accountNumber: this.d.vietqr.accountNumber, amount: fee, purpose: purposeText(code) });
+  }
+
+  /** Records the fee of a dossier received here as paid: `hcc.dossier.fee.paid` and the row, in one transaction. */
+  feePaid(codeText: string, input: FeePaidBody): FeePaidAnswer {
+    const code = this.code(codeText);
+    const row = this.d.store.get(code.code);
+    if (!row?.received_at) throw conflict('not-received-here', `dossier ${code.code} was not received at this desk; its fee is not known here`, `Hồ sơ ${code.code} không tiếp nhận tại quầy này nên không có thông tin phí, lệ phí`);
+    if (!row.fee) throw conflict('no-fee-due', `no fee is due for dossier ${code.code}`, `Hồ sơ ${code.code} không phải nộp phí, lệ phí`);
+    if (row.fee_paid_at) throw conflict('fee-already-paid', `the fee of dossier ${code.code} was already paid (${row.fee_method})`, `Phí, lệ phí của hồ sơ ${code.code} đã được nộp`);
+    if (input.amount !== undefined && input.amount !== row.fee) {
+      throw invalid('fee-mismatch', `amount ${input.amount} differs from the fee due (${row.fee})`, `Số tiền ${input.amount} khác số phí, lệ phí phải nộp (${row.fee})`);
+    }
+    const paidAt = new Date(this.now()).toISOString();
+    const data = { dossierCode: code.code, amount: row.fee, method: input.method, ...(input.reference ? { reference: input.reference } : {}), paidAt, ...(input.clerk ? { clerk: input.clerk } : {}) };
+    const eventId = this.d.events.transaction((tx) => {
+      const ev = tx.emit('hcc.dossier.fee.paid', code.code, data);
+      this.d.store.markFeePaid(code.code, paidAt, input.method);
+      return ev.id;
+    });
+    this.d.log.info({ code: code.code, eventId, method: input.method }, 'dossier fee paid');
+    return { ...data, eventId };
   }
 }

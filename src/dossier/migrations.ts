@@ -14,4 +14,8 @@ export const DOSSIER_MIGRATIONS = [
      returned_event_id TEXT,
      slip_job_id TEXT
    );`,
+  // Fees (procedure catalogue): what was due and when it was paid, for the fee route and the slip.
+  `ALTER TABLE dossiers ADD COLUMN fee INTEGER;
+   ALTER TABLE dossiers ADD COLUMN fee_paid_at TEXT;
+   ALTER TABLE dossiers ADD COLUMN fee_method TEXT;`,
 ];

@@ -29,6 +29,13 @@ export type Applicant = Static<typeof Applicant>;
 
 export const DossierComponent = Type.Object({ name: Str(300), originals: Count, copies: Count }, { additionalProperties: false });
 
+/** One fee line (phí or lệ phí) as printed, in VND. */
+export const FeeLine = Type.Object({ name: Str(200), amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) }, { additionalProperties: false });
+export type FeeLine = Static<typeof FeeLine>;
+
+/** The administrative procedure a dossier was received for. */
+export const ProcedureRef = Type.Object({ code: Str(64), name: Str(500) }, { additionalProperties: false });
+
 /** Liên 1: Lưu, Liên 2: Giao người nộp. */
 const ReceiptCopies = Type.Union([Type.Literal(1), Type.Literal(2)], { description: 'Receipt copies (Liên 1: Lưu, Liên 2: Giao người nộp).' });
 
@@ -45,7 +52,9 @@ const receiptFields = {
   appointmentAt: zoned('Appointment to collect the result; after receivedAt.'),
   returnMethod: ReturnMethod,
   clerk: Str(120),
-  fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'VND.' })),
+  fee: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Total fee due, VND; the sum of `fees` when they are given.' })),
+  fees: Type.Optional(Type.Array(FeeLine, { maxItems: 20, description: 'Fee lines (phí, lệ phí), printed one by one with their total.' })),
+  procedure: Type.Optional(ProcedureRef),
   registerBook: Type.Optional(Str(60, { description: 'Số sổ tiếp nhận.' })),
 };
 
@@ -61,13 +70,25 @@ export const DossierReceived = Type.Object(
 export type DossierReceived = Static<typeof DossierReceived>;
 
 /** Data of the dossier-receipt print template. */
-export const DossierReceiptData = Type.Object({ ...DossierReceipt.properties, copies: Type.Optional(ReceiptCopies) }, { additionalProperties: false });
+export const DossierReceiptData = Type.Object(
+  {
+    ...DossierReceipt.properties,
+    copies: Type.Optional(ReceiptCopies),
+    vietqr: Type.Optional(Type.String({ maxLength: 512, description: 'VietQR payload for the fee due, printed as a QR code to pay by bank transfer.' })),
+  },
+  { additionalProperties: false },
+);
 export type DossierReceiptData = Static<typeof DossierReceiptData>;
 
 /** POST /dossiers/:code/receive. */
 export const ReceiveBody = Type.Object(
   {
     ...receiptFields,
+    procedureCode: Type.Optional(Str(64, { description: 'Procedure code from the catalogue (GET /procedures); request, components, processing time, appointment and fees not given come from it.' })),
+    request: Type.Optional(receiptFields.request),
+    components: Type.Optional(receiptFields.components),
+    processingTime: Type.Optional(receiptFields.processingTime),
+    appointmentAt: Type.Optional(zoned('Appointment; default: computed from the procedure\'s processing time in working days (GET /calendar/appointment).')),
     agencyName: Type.Optional(Str(200, { description: 'Default: printing.agencyName.' })),
     receivedAt: Type.Optional(zoned('When the dossier was received; default now.')),
     copies: Type.Optional(ReceiptCopies),
@@ -88,6 +109,12 @@ export const ResultSlip = Type.Object(
     postalItem: Type.Optional(Type.String({ pattern: '^[A-Z]{2}\\d{9}[A-Z]{2}$', description: 'UPU S10 item number, e.g. EE123456785VN.' })),
     clerk: Str(120),
     receivedBy: Type.Optional(Str(200)),
+    fee: Type.Optional(
+      Type.Object(
+        { amount: Type.Integer({ minimum: 0 }), paid: Type.Boolean(), method: Type.Optional(Type.String()) },
+        { additionalProperties: false, description: 'The fee of a dossier received here, and whether it was paid.' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -108,6 +135,37 @@ export const ReturnBody = Type.Object(
 );
 export type ReturnBody = Static<typeof ReturnBody>;
 
+export const PaymentMethod = Type.Union([Type.Literal('cash'), Type.Literal('transfer'), Type.Literal('pos')]);
+
+/** POST /dossiers/:code/fees/paid. */
+export const FeePaidBody = Type.Object(
+  {
+    method: PaymentMethod,
+    reference: Type.Optional(Str(100, { description: 'Bank transfer or card terminal reference.' })),
+    amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Amount received, VND; refused when it differs from the fee due.' })),
+    clerk: Type.Optional(Str(120)),
+  },
+  { additionalProperties: false },
+);
+export type FeePaidBody = Static<typeof FeePaidBody>;
+
+/** Data of `hcc.dossier.fee.paid`. */
+export const FeePaid = Type.Object(
+  {
+    dossierCode: Type.String(),
+    amount: Type.Integer(),
+    method: PaymentMethod,
+    reference: Type.Optional(Type.String()),
+    paidAt: Type.String(),
+    clerk: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type FeePaid = Static<typeof FeePaid>;
+
+export const FeePaidAnswer = Type.Object({ ...FeePaid.properties, eventId: Type.String() });
+export type FeePaidAnswer = Static<typeof FeePaidAnswer>;
+
 /** The answer of receive and return. */
 export const FlowAnswer = Type.Object({
   code: Type.String(),
@@ -126,6 +184,8 @@ export const LocalDossier = Type.Object({
   returnedAt: Type.Optional(Type.String()),
   returnedBy: Type.Optional(ReturnMethod),
   postalItem: Type.Optional(Type.String()),
+  fee: Type.Optional(Type.Integer({ description: 'Fee due, VND, when one was charged.' })),
+  feePaidAt: Type.Optional(Type.String()),
 });
 export type LocalDossier = Static<typeof LocalDossier>;
 

@@ -9,7 +9,7 @@ import type { Events } from '../events.ts';
 import type { PrintSubmitter } from '../printing/api.ts';
 import type { Vault } from '../security/vault.ts';
 import { DossierStore } from './store.ts';
-import { DossierFlows } from './flows.ts';
+import { DossierFlows, type FlowDeps } from './flows.ts';
 import { StatusLookup, type StatusOptions } from './status.ts';
 import type { DossierStatus } from './schemas.ts';
 
@@ -27,6 +27,9 @@ export interface DossierDeps {
   agencyName: string;
   timezone: string;
   dossierPatterns: readonly string[];
+  procedures: FlowDeps['procedures'];
+  calendar: FlowDeps['calendar'];
+  vietqr: FlowDeps['vietqr'];
   /** The central status service. */
   central: StatusOptions;
 }
@@ -40,7 +43,7 @@ export class DossierService implements Component {
 
   constructor(private readonly d: DossierDeps) {
     this.store = new DossierStore(d.db, d.vault);
-    this.flows = new DossierFlows({ events: d.events, printing: d.printing, store: this.store, log: d.log, agencyName: d.agencyName, timezone: d.timezone, dossierPatterns: d.dossierPatterns });
+    this.flows = new DossierFlows({ events: d.events, printing: d.printing, store: this.store, log: d.log, agencyName: d.agencyName, timezone: d.timezone, dossierPatterns: d.dossierPatterns, procedures: d.procedures, calendar: d.calendar, vietqr: d.vietqr });
     this.status = new StatusLookup(this.store, d.central);
   }
 

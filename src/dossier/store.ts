@@ -20,6 +20,10 @@ export interface DossierRow {
   postal_item: string | null;
   returned_event_id: string | null;
   slip_job_id: string | null;
+  /** Fee due, VND (null: none charged). */
+  fee: number | null;
+  fee_paid_at: string | null;
+  fee_method: string | null;
 }
 
 export class DossierStore {
@@ -48,10 +52,10 @@ export class DossierStore {
     return row;
   }
 
-  insertReceived(r: Pick<DossierRow, 'code' | 'received_at' | 'appointment_at' | 'return_method' | 'applicant_name' | 'received_event_id' | 'receipt_job_id'>): void {
+  insertReceived(r: Pick<DossierRow, 'code' | 'received_at' | 'appointment_at' | 'return_method' | 'applicant_name' | 'received_event_id' | 'receipt_job_id'> & { fee?: number | null }): void {
     this.db
-      .prepare('INSERT INTO dossiers (code, received_at, appointment_at, return_method, applicant_name, received_event_id, receipt_job_id) VALUES (@code, @received_at, @appointment_at, @return_method, @applicant_name, @received_event_id, @receipt_job_id)')
-      .run({ ...r, applicant_name: this.vault && r.applicant_name ? this.vault.sealString(r.applicant_name, r.code) : r.applicant_name });
+      .prepare('INSERT INTO dossiers (code, received_at, appointment_at, return_method, applicant_name, received_event_id, receipt_job_id, fee) VALUES (@code, @received_at, @appointment_at, @return_method, @applicant_name, @received_event_id, @receipt_job_id, @fee)')
+      .run({ fee: null, ...r, applicant_name: this.vault && r.applicant_name ? this.vault.sealString(r.applicant_name, r.code) : r.applicant_name });
   }
 
   /** Records a return; the row is created when the dossier was received at another desk. */
@@ -68,6 +72,10 @@ export class DossierStore {
     }
   }
 
+  markFeePaid(code: string, paidAt: string, method: string): void {
+    this.db.prepare('UPDATE dossiers SET fee_paid_at = ?, fee_method = ? WHERE code = ?').run(paidAt, method, code);
+  }
+
   local(code: string): LocalDossier | null {
     const r = this.get(code);
     if (!r) return null;
@@ -75,6 +83,8 @@ export class DossierStore {
     if (r.returned_at) out.returnedAt = r.returned_at;
     if (r.returned_method) out.returnedBy = r.returned_method;
     if (r.postal_item) out.postalItem = r.postal_item;
+    if (r.fee) out.fee = r.fee;
+    if (r.fee_paid_at) out.feePaidAt = r.fee_paid_at;
     return out;
   }
 }

@@ -80,6 +80,7 @@ function dossierReceipt(d: DossierReceiptData, c: BuildContext): Doc[] {
     if (d.applicant.address) blocks.push(labelled('Địa chỉ', d.applicant.address, s));
     if (d.applicant.phone) blocks.push(labelled('Số điện thoại', d.applicant.phone, s));
     if (d.applicant.email) blocks.push(labelled('Email', d.applicant.email, s));
+    if (d.procedure) blocks.push(labelled('Thủ tục', `${d.procedure.name} (mã ${d.procedure.code})`, s));
     blocks.push(labelled('Nội dung yêu cầu giải quyết', d.request, s), text('1. Thành phần hồ sơ nộp gồm:', { bold: true, size: s }));
     const row = (a: string, b: string, cc: string, dd: string, bold = false): Block => ({
       kind: 'columns',
@@ -101,7 +102,7 @@ function dossierReceipt(d: DossierReceiptData, c: BuildContext): Doc[] {
       labelled('5. Thời gian trả kết quả giải quyết hồ sơ', longTimeVi(d.appointmentAt, tz), s),
       labelled('6. Đăng ký nhận kết quả tại', d.returnMethod === 'post' ? 'Qua dịch vụ bưu chính công ích' : 'Bộ phận tiếp nhận và trả kết quả', s),
     );
-    if (d.fee !== undefined) blocks.push(labelled('Phí, lệ phí', money(d.fee), s));
+    blocks.push(...fees(d, c, s));
     if (d.registerBook) blocks.push(labelled('Vào Sổ theo dõi hồ sơ, Quyển số', d.registerBook, s));
     blocks.push(
       { kind: 'qr', data: d.dossierCode, module: c.width >= 512 ? 5 : 4 },
@@ -125,6 +126,26 @@ function dossierReceipt(d: DossierReceiptData, c: BuildContext): Doc[] {
   return copies === 2 ? [page(1), page(2)] : [page(1)];
 }
 
+/** The fee lines and their total; when a VietQR is given, the code to pay by bank transfer, with what it pays. */
+function fees(d: DossierReceiptData, c: BuildContext, s: number): Block[] {
+  if (d.fee === undefined) return [];
+  const out: Block[] = [];
+  if (d.fees?.length) {
+    out.push(text('7. Phí, lệ phí:', { bold: true, size: s }));
+    for (const f of d.fees) out.push(labelled(`- ${f.name}`, money(f.amount), s));
+    out.push(labelled('Tổng cộng', money(d.fee), s));
+  } else out.push(labelled('7. Phí, lệ phí', money(d.fee), s));
+  if (d.vietqr) {
+    out.push(
+      { kind: 'space', dots: 6 },
+      text('Chuyển khoản bằng mã VietQR / Pay by VietQR', { bold: true, align: 'center', size: s }),
+      { kind: 'qr', data: d.vietqr, module: c.width >= 512 ? 4 : 3 },
+      text(`Số tiền: ${money(d.fee)} · Nội dung: ${d.dossierCode}`, { align: 'center', size: s - 2 }),
+    );
+  }
+  return out;
+}
+
 function resultSlip(d: ResultSlip, c: BuildContext): Doc[] {
   const s = Math.round(22 * big(c.width));
   const blocks: Block[] = [
@@ -140,6 +161,7 @@ function resultSlip(d: ResultSlip, c: BuildContext): Doc[] {
   ];
   if (d.postalItem) blocks.push(labelled('Số hiệu bưu gửi', d.postalItem, s), { kind: 'code128', data: d.postalItem, height: 56 });
   if (d.receivedBy) blocks.push(labelled('Người nhận kết quả', d.receivedBy, s));
+  if (d.fee) blocks.push(labelled('Phí, lệ phí', `${money(d.fee.amount)} — ${d.fee.paid ? 'ĐÃ NỘP' : 'CHƯA NỘP'}`, s));
   blocks.push(labelled('Cán bộ trả kết quả', d.clerk, s), { kind: 'qr', data: d.dossierCode, module: 4 }, text(c.branding.footer, { align: 'center', size: s }), { kind: 'space', dots: 16 });
   return [{ width: c.width, blocks }];
 }

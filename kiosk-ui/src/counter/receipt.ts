@@ -76,7 +76,7 @@ export class ReceiptForm {
     );
   }
 
-  components(): ReceiveBody['components'] {
+  components(): NonNullable<ReceiveBody['components']> {
     return this.rows.map((r) => ({ name: r.name.value.trim(), originals: Number(r.originals.value) || 0, copies: Number(r.copies.value) || 0 })).filter((c) => c.name);
   }
 

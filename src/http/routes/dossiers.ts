@@ -4,7 +4,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from './index.ts';
-import { DossierCodeParams as Code, DossierStatus, FlowAnswer, ReceiveBody, ReturnBody } from '../../dossier/schemas.ts';
+import { DossierCodeParams as Code, DossierStatus, FeePaidAnswer, FeePaidBody, FlowAnswer, ReceiveBody, ReturnBody } from '../../dossier/schemas.ts';
 
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
@@ -28,6 +28,15 @@ export const dossierRoutes: RoutePlugin = async (app0, { ctx }) => {
       schema: { summary: 'Return the result: records hcc.dossier.result.returned (with the S10 item when posted) and prints the slip in one transaction', tags: ['dossiers'], params: Code, body: ReturnBody, response: { 201: FlowAnswer, ...errors } },
     },
     async (req, reply) => reply.code(201).send(flows.return(req.params.code, req.body)),
+  );
+
+  app.post(
+    '/dossiers/:code/fees/paid',
+    {
+      config: { scope: 'dossier' },
+      schema: { summary: 'Record the fee of a dossier received here as paid (cash, bank transfer to the VietQR, card terminal): hcc.dossier.fee.paid', tags: ['dossiers'], params: Code, body: FeePaidBody, response: { 201: FeePaidAnswer, ...errors } },
+    },
+    async (req, reply) => reply.code(201).send(flows.feePaid(req.params.code, req.body)),
   );
 
   app.get(

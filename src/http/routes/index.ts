@@ -9,7 +9,8 @@ import { queueRoutes } from './queue.ts';
 import { scanRoutes } from './scans.ts';
 import { auditRoutes } from './audit.ts';
 import { printRoutes } from './print.ts';
+import { procedureRoutes } from './procedures.ts';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AgentContext }>;
 
-export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes, printRoutes, dossierRoutes];
+export const routes: RoutePlugin[] = [systemRoutes, eventRoutes, outboxRoutes, queueRoutes, scanRoutes, auditRoutes, printRoutes, dossierRoutes, procedureRoutes];
