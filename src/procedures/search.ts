@@ -52,7 +52,7 @@ export class ProcedureIndex {
       if (codeLike && e.code.startsWith(q)) hits.push({ e, rank: 0 });
       else if (words.every((w) => e.text.includes(` ${w.replace(/\./g, '')}`))) hits.push({ e, rank: 1 });
     }
-    hits.sort((a, b) => a.rank - b.rank || a.e.text.length - b.e.text.length);
+    hits.sort((a, b) => a.rank - b.rank || a.e.p.name.length - b.e.p.name.length);
     return { items: hits.slice(0, limit).map((h) => h.e.p), total: hits.length };
   }
 }
