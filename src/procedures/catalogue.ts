@@ -93,11 +93,13 @@ export class ProcedureCatalogue implements Component {
     return this.index.get(code);
   }
 
+  /** Degraded for a file with errors (a person must fix it); a central side that cannot be reached only shows in the detail, since the last copy serves. */
   check(): Check {
+    const detail = { size: this.index.size, source: this.source, ...(this.lastRefreshError ? { lastRefreshError: this.lastRefreshError } : {}) };
     if (this.fileErrors.length) {
-      return { ok: false, message: `procedure catalogue: ${this.fileErrors.join(' | ')}`, messageVi: `danh mục thủ tục có tệp lỗi, chưa được nạp: ${this.fileErrors.join(' | ')}`, detail: { size: this.index.size } };
+      return { ok: false, message: `procedure catalogue: ${this.fileErrors.join(' | ')}`, messageVi: `danh mục thủ tục có tệp lỗi, chưa được nạp: ${this.fileErrors.join(' | ')}`, detail };
     }
-    return { ok: true, detail: { size: this.index.size, source: this.source, ...(this.lastRefreshError ? { lastRefreshError: this.lastRefreshError } : {}) } };
+    return { ok: true, detail };
   }
 
   /** Fetches the central catalogue; keeps the last copy on any failure. Resolves true when it changed. */
