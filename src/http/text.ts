@@ -67,6 +67,21 @@ const check = (req: FastifyRequest, _reply: unknown, done: (err?: Error) => void
 };
 
 /**
+ * After the query schema: Ajv's coercion turns "1e309" into Infinity and then passes it as an
+ * integer within any maximum (seen with ajv 8.20), which SQLite refuses with a 500. Numbers in a
+ * query must be finite.
+ */
+const finiteQuery = (req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => {
+  const q = req.query as Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(q ?? {})) {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      return done(new HttpError(400, 'bad-request', `querystring/${k} must be a finite number`, `Tham số ${k} phải là một số hữu hạn`));
+    }
+  }
+  done();
+};
+
+/**
  * On every route that takes text (a body, a query, path parameters), before its schema. A route
  * that takes none (/health, the pages' files) gets no hook, so the busiest calls pay nothing.
  */
@@ -76,5 +91,6 @@ export function registerTextCheck(app: FastifyInstance): void {
     const takesText = route.url.includes(':') || route.url.includes('*') || Boolean(route.schema?.querystring ?? route.schema?.body) || methods.some((m) => m !== 'GET' && m !== 'HEAD');
     if (!takesText) return;
     route.preValidation = route.preValidation ? [...[route.preValidation].flat(), check] : check;
+    if (route.schema?.querystring) route.preHandler = route.preHandler ? [finiteQuery, ...[route.preHandler].flat()] : finiteQuery;
   });
 }

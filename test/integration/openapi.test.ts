@@ -31,7 +31,13 @@ describe('OpenAPI document', () => {
 
   it('documents the dossier bodies, the flow answer and the status look-up', () => {
     const receive = body('/api/v1/dossiers/{code}/receive');
-    expect(receive.required).toEqual(expect.arrayContaining(['applicant', 'request', 'components', 'sets', 'processingTime', 'appointmentAt', 'returnMethod', 'clerk']));
+    expect(receive.required).toEqual(expect.arrayContaining(['applicant', 'sets', 'returnMethod', 'clerk']));
+    // With a procedure picked, the request, papers, processing time and appointment come from it.
+    expect(receive.properties.procedureCode.description).toMatch(/catalogue/);
+    expect(receive.properties.fees.items.required).toEqual(['name', 'amount']);
+    expect(body('/api/v1/dossiers/{code}/fees/paid').properties.method.anyOf ?? body('/api/v1/dossiers/{code}/fees/paid').properties.method.enum).toBeDefined();
+    expect(doc.paths['/api/v1/procedures'].get).toBeDefined();
+    expect(doc.paths['/api/v1/calendar/appointment'].get).toBeDefined();
     expect(receive.properties.applicant.properties.phone.pattern).toBe('^[0-9+ ().-]*$');
     expect(receive.properties.components.maxItems).toBe(60);
     expect(receive.additionalProperties).toBe(false);

@@ -53,6 +53,12 @@ describe('receiving by procedure, fees and VietQR', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().messageVi).toMatch(/Không tìm thấy thủ tục/);
     expect((await inject('GET', `/procedures?q=${'x'.repeat(300)}`)).statusCode).toBe(400);
+    // Ajv coerces "1e309" to Infinity and lets it through an integer's maximum: refused, not a 500 (found by the fuzz test).
+    for (const url of ['/procedures?limit=1e309', '/print/jobs?limit=1e309', '/calendar/appointment?workingDays=1e309']) {
+      const r = await inject('GET', url);
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().messageVi, url).toBeTruthy();
+    }
   });
 
   it('GET /calendar/appointment counts working days across Tết and says which days it skipped', async () => {

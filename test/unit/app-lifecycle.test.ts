@@ -8,7 +8,7 @@ import { buildApp, type Agent } from '../../src/app.ts';
 import { Lifecycle, type Component } from '../../src/component.ts';
 import { testConfig } from '../helpers/agent.ts';
 
-const ORDER = ['security', 'outbox-store', 'devices', 'outbox', 'printing', 'queue', 'digitise', 'dossier'];
+const ORDER = ['security', 'outbox-store', 'devices', 'outbox', 'printing', 'queue', 'digitise', 'procedures', 'dossier'];
 
 /**
  * Records each start and stop of the agent's components, still running the real ones; `failing`
