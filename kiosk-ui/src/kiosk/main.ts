@@ -1,6 +1,7 @@
 /**
  * The citizen kiosk: pick a service, say whether priority applies, get a number (printed, and
- * always shown on screen); or scan a receipt QR to see a dossier's status. Returns to the start
+ * always shown on screen); scan a receipt QR to see a dossier's status; or look a procedure up
+ * (on-screen keyboard) to see the papers to bring. Returns to the start
  * after `?idle=` seconds without a touch (default 60).
  */
 import '../lib/base.css';
@@ -14,6 +15,9 @@ import { texts, type Key } from './i18n.ts';
 import type { DossierStatus } from '../lib/dossier.ts';
 import type { PrintJob } from '../lib/print.ts';
 import { dossierView, type DossierAnswer } from './dossier.ts';
+import type { Appointment, Procedure, ProceduresAnswer } from '../lib/procedures.ts';
+import { keyboard, type KeyPress } from './keyboard.ts';
+import { procedureList, procedureView, type ListAnswer } from './procedures.ts';
 
 const i18n = new I18n<Key>(texts, 'hcc.kiosk.lang');
 const t = i18n.t.bind(i18n);
@@ -36,7 +40,12 @@ type Screen =
   | { name: 'busy' }
   | { name: 'ticket'; ticket: Ticket; service: Service; print: 'printing' | 'printed' | 'problem' | 'none' }
   | { name: 'lookup'; code?: string; answer?: DossierAnswer; notReceipt?: boolean }
+  /** The catalogue search: `answer` is for `answerFor` (kept, dimmed, while the next query loads). */
+  | { name: 'procedures'; query: string; answer?: ListAnswer; answerFor?: string }
+  | { name: 'procedure'; procedure: Procedure; from: ProceduresScreen; appointment?: Appointment }
   | { name: 'error'; message: string };
+
+type ProceduresScreen = Extract<Screen, { name: 'procedures' }>;
 
 let screen: Screen = { name: 'home' };
 let queue: QueueView | null = null;
@@ -82,7 +91,12 @@ function homeScreen(): HTMLElement[] {
         ),
       ),
     ),
-    h('button', { class: 'k-lookup good', 'data-testid': 'lookup', onclick: () => show({ name: 'lookup' }) }, t('lookup')),
+    h(
+      'div',
+      { class: 'k-home-actions' },
+      h('button', { class: 'k-lookup', 'data-testid': 'papers', onclick: () => openProcedures() }, t('papers')),
+      h('button', { class: 'k-lookup good', 'data-testid': 'lookup', onclick: () => show({ name: 'lookup' }) }, t('lookup')),
+    ),
   );
   return body.filter((x): x is HTMLElement => x !== null);
 }
@@ -181,6 +195,98 @@ function lookupScreen(s: Extract<Screen, { name: 'lookup' }>): (HTMLElement | nu
   ];
 }
 
+/** Longest query the keyboard types (the agent takes 200 characters). */
+const MAX_QUERY = 60;
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+function openProcedures(): void {
+  show({ name: 'procedures', query: '' });
+  void search('');
+}
+
+async function search(query: string): Promise<void> {
+  const q = query.trim();
+  let answer: ListAnswer;
+  try {
+    // Empty: the whole catalogue by field (up to the agent's 200); typed: the best 50 matches.
+    answer = { ok: true, data: await get<ProceduresAnswer>(`/procedures?q=${encodeURIComponent(q)}&limit=${q ? 50 : 200}`) };
+  } catch (err) {
+    answer = { ok: false, status: err instanceof ApiError ? err.status : 0 };
+  }
+  if (screen.name === 'procedures' && screen.query === query) show({ ...screen, answer, answerFor: query });
+}
+
+function typeKey(k: KeyPress): void {
+  if (screen.name !== 'procedures') return;
+  const prev = screen.query;
+  const next = 'char' in k ? (prev + k.char).replace(/^ +/, '').replace(/ {2,}/g, ' ').slice(0, MAX_QUERY) : k.action === 'clear' ? '' : prev.slice(0, -1);
+  if (next === prev) return;
+  show({ ...screen, query: next });
+  // Only the spaces differ: same search.
+  if (next.trim() === (screen.answerFor ?? '').trim() && screen.answer) return show({ ...screen, answerFor: next });
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => void search(next), 250);
+}
+
+function openProcedure(procedure: Procedure, from: ProceduresScreen): void {
+  show({ name: 'procedure', procedure, from });
+  window.scrollTo(0, 0);
+  void expectedAppointment(procedure);
+}
+
+/** "If you submit today, results around …": only a hint, left out when the calendar does not answer. */
+async function expectedAppointment(p: Procedure): Promise<void> {
+  try {
+    const a = await get<Appointment>(`/calendar/appointment?${p.processingHours ? `workingHours=${p.processingHours}` : `workingDays=${p.processingDays}`}`);
+    if (screen.name === 'procedure' && screen.procedure === p) show({ ...screen, appointment: a });
+  } catch {}
+}
+
+function proceduresScreen(s: ProceduresScreen): (HTMLElement | null)[] {
+  const empty = s.answer?.ok === true && s.answer.data.catalogue.size === 0;
+  const list = procedureList(s.answerFor ?? '', s.answer, t, i18n.pick.bind(i18n), (p) => openProcedure(p, s), () => {
+    show({ name: 'procedures', query: s.query });
+    void search(s.query);
+  });
+  if (s.answer && s.answerFor !== s.query) {
+    // The next query is on its way: the last answer stays, dimmed, under a "searching" line.
+    list.classList.add('k-stale');
+    list.setAttribute('aria-busy', 'true');
+    list.prepend(h('p', { class: 'k-hint', 'data-testid': 'proc-loading' }, t('searching')));
+  }
+  return [
+    h('h1', { class: 'k-title' }, t('papers')),
+    empty
+      ? null
+      : h(
+          'label',
+          { class: 'k-search' },
+          h('span', { class: 'k-search-label' }, t('searchLabel')),
+          h('input', { class: 'k-search-input', readOnly: true, inputmode: 'none', autocomplete: 'off', value: s.query, placeholder: t('papersHint'), 'data-testid': 'proc-query' }),
+        ),
+    empty ? null : keyboard({ name: t('searchLabel'), space: t('keySpace'), del: t('keyDelete'), clear: t('keyClear') }, typeKey),
+    list,
+    h('button', { class: 'secondary k-back', onclick: () => show({ name: 'home' }) }, t('back')),
+  ];
+}
+
+function procedureScreen(s: Extract<Screen, { name: 'procedure' }>): HTMLElement[] {
+  return [
+    procedureView(s.procedure, s.appointment, i18n.lang, t, i18n.pick.bind(i18n)),
+    h(
+      'div',
+      { class: 'k-proc-actions' },
+      h('button', { class: 'secondary', 'data-testid': 'back-to-list', onclick: () => backToList(s.from) }, t('backToList')),
+      h('button', { class: 'good', 'data-testid': 'get-ticket', onclick: () => show({ name: 'home' }) }, t('getTicket')),
+    ),
+  ];
+}
+
+function backToList(from: ProceduresScreen): void {
+  show(from);
+  if (from.answerFor !== from.query || !from.answer?.ok) void search(from.query);
+}
+
 function draw(): void {
   const body: (HTMLElement | null)[] =
     screen.name === 'home'
@@ -191,9 +297,13 @@ function draw(): void {
           ? ticketScreen(screen)
           : screen.name === 'lookup'
             ? lookupScreen(screen)
-            : screen.name === 'busy'
-              ? [h('p', { class: 'k-title' }, t('working'))]
-              : [h('p', { class: 'notice bad k-staff', role: 'alert', 'data-testid': 'error' }, screen.message), h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done'))];
+            : screen.name === 'procedures'
+              ? proceduresScreen(screen)
+              : screen.name === 'procedure'
+                ? procedureScreen(screen)
+                : screen.name === 'busy'
+                  ? [h('p', { class: 'k-title' }, t('working'))]
+                  : [h('p', { class: 'notice bad k-staff', role: 'alert', 'data-testid': 'error' }, screen.message), h('button', { class: 'k-done', onclick: () => show({ name: 'home' }) }, t('done'))];
   render(
     app,
     header(),
