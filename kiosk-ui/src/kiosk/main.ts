@@ -94,7 +94,7 @@ function homeScreen(): HTMLElement[] {
     h(
       'div',
       { class: 'k-home-actions' },
-      h('button', { class: 'k-lookup', 'data-testid': 'papers', onclick: () => openProcedures() }, t('papers')),
+      h('button', { class: 'k-lookup k-papers-btn', 'data-testid': 'papers', onclick: () => openProcedures() }, t('papers')),
       h('button', { class: 'k-lookup good', 'data-testid': 'lookup', onclick: () => show({ name: 'lookup' }) }, t('lookup')),
     ),
   );
