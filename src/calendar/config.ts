@@ -1,20 +1,13 @@
 /** Config section `calendar`: the centre's working days and hours, for appointment dates on receipts. Owned by the calendar. */
 import Type, { type Static } from 'typebox';
 import { key, section, item } from '../../drivers/support/config-key.ts';
+import { HHMM, weeklySession } from '../config/sessions.ts';
 
-const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 const Day = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' });
 const Weekdays = Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { uniqueItems: true });
 const Year = Type.Integer({ minimum: 1901, maximum: 2198 });
 
-const SessionItem = item(
-  { title: 'Working session', description: 'A period of work on some weekdays, in the agent time zone.' },
-  {
-    days: key(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { minItems: 1, uniqueItems: true }), { title: 'Weekdays', description: '0 = Sunday … 6 = Saturday.', default: [1, 2, 3, 4, 5] }),
-    from: key(HHMM, { title: 'From', description: 'Start HH:MM.', default: '07:30' }),
-    to: key(HHMM, { title: 'To', description: 'End HH:MM (later than From).', default: '17:00' }),
-  },
-);
+const SessionItem = weeklySession({ title: 'Working session', description: 'A period of work on some weekdays, in the agent time zone.' }, { from: 'Start HH:MM.', to: 'End HH:MM (later than From).' });
 
 const Reason = {
   reason: key(Type.String({ minLength: 1, maxLength: 120 }), { title: 'Reason (English)', description: 'E.g. Swapped day off.', default: '' }),

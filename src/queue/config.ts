@@ -1,9 +1,9 @@
 /** Config section `queue`: services, counters, this agent's role and the queue's policies. Owned by the queue. */
 import Type, { type Static } from 'typebox';
 import { key, section, item } from '../../drivers/support/config-key.ts';
+import { weeklySession } from '../config/sessions.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
-const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 
 const ServiceItem = item(
   { title: 'Service', description: 'A service citizens take tickets for.' },
@@ -26,13 +26,9 @@ const CounterItem = item(
   },
 );
 
-const HoursItem = item(
+const HoursItem = weeklySession(
   { title: 'Opening session', description: 'A period on some weekdays when tickets are issued, in the agent time zone.' },
-  {
-    days: key(Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { minItems: 1, uniqueItems: true }), { title: 'Weekdays', description: '0 = Sunday … 6 = Saturday.', default: [1, 2, 3, 4, 5] }),
-    from: key(HHMM, { title: 'From', description: 'Opening time HH:MM.', default: '07:30' }),
-    to: key(HHMM, { title: 'To', description: 'Closing time HH:MM (tickets are refused from this minute).', default: '17:00' }),
-  },
+  { from: 'Opening time HH:MM.', to: 'Closing time HH:MM (tickets are refused from this minute).' },
 );
 
 const Label = {
