@@ -150,6 +150,7 @@ describe('receiving by procedure, fees and VietQR', () => {
     expect(paid.statusCode, paid.body).toBe(201);
     expect(paid.json()).toMatchObject({ dossierCode: c, amount: 100000, method: 'transfer', reference: 'FT26336123456' });
     expect(outboxEvent('hcc.dossier.fee.paid', c)).toHaveLength(1);
+    expect(JSON.parse(outboxEvent('hcc.dossier.fee.paid', c)[0].envelope).data).toMatchObject({ dossierCode: c, amount: 100000, method: 'transfer', reference: 'FT26336123456' });
     const again = await inject('POST', `/dossiers/${c}/fees/paid`, { method: 'cash' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toBe('fee-already-paid');
@@ -159,6 +160,9 @@ describe('receiving by procedure, fees and VietQR', () => {
     expect(ret.statusCode, ret.body).toBe(201);
     const [slipEvent] = outboxEvent('hcc.dossier.result.returned', c);
     expect(slipEvent).toBeDefined();
+    // The slip says the fee was paid, and how.
+    const slip = JSON.parse((agent.ctx.printing as PrintService).store.get(ret.json().printJobId)!.data);
+    expect(slip.fee).toEqual({ amount: 100000, paid: true, method: 'transfer' });
     // a dossier received elsewhere has no fee known here
     expect((await inject('POST', `/dossiers/${code(5)}/fees/paid`, { method: 'cash' })).json().error).toBe('not-received-here');
   });
