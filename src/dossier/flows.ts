@@ -119,6 +119,11 @@ export class DossierFlows {
     const now = this.now();
     const returnedAt = time(input.returnedAt, 'returnedAt', now);
     if (returnedAt > now + FUTURE_SLACK_MS) throw invalid('bad-date', 'returnedAt is in the future', 'Thời gian trả kết quả ở tương lai');
+    // A code dated after today was mistyped or forged: no result can exist for it yet.
+    const today = localDate(now + FUTURE_SLACK_MS, this.d.timezone);
+    if (code.receivedDate && code.receivedDate > today) {
+      throw invalid('bad-date', `the dossier code says it was received on ${code.receivedDate}, after today (${today})`, `Mã hồ sơ ghi ngày tiếp nhận ${code.receivedDate}, sau ngày hôm nay (${today})`);
+    }
     let postalItem: string | undefined;
     if (input.returnMethod === 'post') {
       if (!input.postalItem) throw invalid('postal-item-required', 'returning by post needs the postal item number (e.g. EE123456785VN)', 'Trả qua bưu chính cần số hiệu bưu gửi (ví dụ EE123456785VN)');

@@ -134,6 +134,13 @@ describe('dossier flows', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: 'already-returned', messageVi: expect.stringContaining('đã trả kết quả') });
     expect((await post(`${code(7)}/return`, { returnMethod: 'counter', clerk: 'Hoa', applicantName: 'Lê Văn D', returnedAt: '2026-02-30T09:00:00+07:00' })).json()).toMatchObject({ error: 'bad-date' });
+    // A code dated after today has no result yet: refused, and nothing recorded for it.
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now() + 2 * 86_400_000);
+    const future = formatDossierCode('000.00.21.H30', tomorrow, 8);
+    const early = await post(`${future}/return`, { returnMethod: 'counter', clerk: 'Hoa', applicantName: 'Lê Văn E' });
+    expect(early.statusCode).toBe(400);
+    expect(early.json()).toMatchObject({ error: 'bad-date', messageVi: expect.stringContaining('sau ngày hôm nay') });
+    expect((await agent.fastify.inject({ url: `/api/v1/dossiers/${future}`, headers: H })).json().local).toBeNull();
   });
 
   it('answers from local knowledge, plainly, when the central side is unreachable or slow', async () => {
