@@ -18,6 +18,7 @@ import type { Db } from '../store/db.ts';
 import type { Events } from '../events.ts';
 import type { DeviceManager } from '../devices.ts';
 import { conflict, invalid, notFound, type DomainError } from '../errors.ts';
+import { parseDossierCode } from '../dossier/codes.ts';
 import { resolveProfile, type ScanProfile } from './config.ts';
 import { PageAnalyser } from './analyse.ts';
 import { processPage, type PageKind } from './process.ts';
@@ -135,6 +136,10 @@ export class DigitiseService {
 
   async startSession(req: StartScanBody): Promise<string> {
     const cfg = this.deps.config.digitise;
+    // Scans are kept, uploaded and signed under this code: only a dossier code (or a configured pattern) will do.
+    if (!parseDossierCode(req.dossierCode, this.deps.config.barcode.dossierPatterns)) {
+      throw invalid('bad-dossier-code', `"${req.dossierCode.slice(0, 64)}" is not a dossier code (expected e.g. 000.00.21.H30-261122-0001)`, `"${req.dossierCode.slice(0, 64)}" không phải mã hồ sơ (ví dụ đúng: 000.00.21.H30-261122-0001)`);
+    }
     const scannerId = req.scanner || cfg.defaultScanner || this.deps.devices.ofType('document-scanner')[0]?.id;
     if (!scannerId) throw conflict('no-scanner', 'no document scanner is configured', 'Chưa cấu hình máy quét tài liệu');
     const dev = this.deps.devices.get(scannerId);

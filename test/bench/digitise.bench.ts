@@ -133,7 +133,7 @@ async function runSessionChild(pages: number, dir: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
   const idleMb = process.memoryUsage().rss / 1048576;
   const t0 = performance.now();
-  const id = await agent.ctx.digitise.startSession({ dossierCode: 'BENCH-1', profile: 'standard' });
+  const id = await agent.ctx.digitise.startSession({ dossierCode: '000.00.21.H30-261122-9000', profile: 'standard' });
   await agent.ctx.digitise.settled(id);
   const elapsed = (performance.now() - t0) / 1000;
   const v = agent.ctx.digitise.view(id)!;

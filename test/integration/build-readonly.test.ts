@@ -99,7 +99,7 @@ describe('the built agent on read-only code', () => {
       );
       expect(done).toMatchObject({ state: 'printed' });
 
-      const scan = await (await get('/api/v1/scans', { method: 'POST', headers: json, body: JSON.stringify({ dossierCode: 'D-READONLY-1' }) })).json();
+      const scan = await (await get('/api/v1/scans', { method: 'POST', headers: json, body: JSON.stringify({ dossierCode: '000.00.21.H30-261122-9013' }) })).json();
       const session = await waitFor(
         async () => {
           const s = await (await get(`/api/v1/scans/${scan.id}`)).json();

@@ -188,6 +188,9 @@ async function collect(s: EsclScanner, req: Partial<ScanRequest>): Promise<Scann
   return out;
 }
 
+/** A province's own dossier code shape, configured (barcode.dossierPatterns): scans accept it like the standard one. */
+const G09 = '^(?<agency>G\\d{2}\\.\\d{2})-(?<date>\\d{8})-(?<seq>\\d{7})$';
+
 describe('eSCL driver', () => {
   test('capabilities: sources, duplex, colour modes, resolutions, formats', async () => {
     const s = await scanner();
@@ -281,7 +284,7 @@ describe('eSCL driver', () => {
   test('the network drops while page 2 downloads: the session pauses offline with page 1 kept, continue finishes it', async () => {
     server.feeder = jpegs.slice(0, 4);
     server.dropBodyAt = 1;
-    const agent = await startAgent(testConfig({ devices: [{ id: 'net', type: 'document-scanner', driver: 'escl', url: server.url, pollMs: 50 }] }));
+    const agent = await startAgent(testConfig({ devices: [{ id: 'net', type: 'document-scanner', driver: 'escl', url: server.url, pollMs: 50 }], barcode: { dossierPatterns: [G09] } }));
     try {
       const get = async (id: string) => (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
       const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'G09.20-20260609-0092638' } })).json();
@@ -316,7 +319,7 @@ describe('eSCL driver', () => {
 
   test('a session through the agent: scanner JPEGs are embedded in the PDF byte for byte', async () => {
     server.feeder = jpegs.slice(0, 4);
-    const agent = await startAgent(testConfig({ devices: [{ id: 'net', type: 'document-scanner', driver: 'escl', url: server.url, pollMs: 50 }] }));
+    const agent = await startAgent(testConfig({ devices: [{ id: 'net', type: 'document-scanner', driver: 'escl', url: server.url, pollMs: 50 }], barcode: { dossierPatterns: [G09] } }));
     try {
       const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'G09.20-20260609-0092637' } })).json();
       await agent.ctx.digitise.settled(id);

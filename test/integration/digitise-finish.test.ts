@@ -74,7 +74,7 @@ async function expectIntactPdfs(id: string, code: string): Promise<void> {
 
 describe('finishing a paused scan session', () => {
   test('two concurrent finishes: one 200, one 409 (en+vi), PDFs intact, the process alive', async () => {
-    const id = await pausedSession('D-DBL-1');
+    const id = await pausedSession('000.00.21.H30-261122-9004');
     const [a, b] = await Promise.all([post(`/api/v1/scans/${id}/finish`), post(`/api/v1/scans/${id}/finish`)]);
     const codes = [a.statusCode, b.statusCode].sort();
     expect(codes).toEqual([200, 409]);
@@ -83,14 +83,14 @@ describe('finishing a paused scan session', () => {
     expect(ok.json().state).toBe('completed');
     expect(busy.json()).toMatchObject({ error: 'session-finishing', message: expect.stringMatching(/being finished/), messageVi: expect.stringMatching(/kết thúc/) });
     await agent.ctx.digitise.settled(id);
-    await expectIntactPdfs(id, 'D-DBL-1'); // (qpdf runs: anything a double end would raise has escaped by then)
+    await expectIntactPdfs(id, '000.00.21.H30-261122-9004'); // (qpdf runs: anything a double end would raise has escaped by then)
     expect(escaped).toEqual([]);
     // Still serving: a later finish is told the session ended.
     expect((await post(`/api/v1/scans/${id}/finish`)).statusCode).toBe(409);
   });
 
   test('continue or cancel while a finish is writing the PDFs gets 409 and the finish completes', async () => {
-    const id = await pausedSession('D-DBL-2');
+    const id = await pausedSession('000.00.21.H30-261122-9005');
     const [fin, cont, cancel] = await Promise.all([post(`/api/v1/scans/${id}/finish`), post(`/api/v1/scans/${id}/continue`), post(`/api/v1/scans/${id}/cancel`)]);
     expect(fin.statusCode).toBe(200);
     expect(cont.statusCode).toBe(409);
@@ -98,7 +98,7 @@ describe('finishing a paused scan session', () => {
     expect(cancel.statusCode).toBe(409);
     expect(cancel.json().error).toBe('session-finishing');
     await agent.ctx.digitise.settled(id);
-    await expectIntactPdfs(id, 'D-DBL-2');
+    await expectIntactPdfs(id, '000.00.21.H30-261122-9005');
     expect(escaped).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ describe('OCR (tesseract -l vie)', () => {
     );
     try {
       (agent.ctx.devices.get('docs') as SimulatedDocumentScanner).load([{ kind: 'text', title: 'GIẤY KHAI SINH' }]);
-      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'D-OCR-2', profile: 'searchable' } })).json();
+      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: '000.00.21.H30-261122-9011', profile: 'searchable' } })).json();
       await agent.ctx.digitise.settled(id);
       const s = (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
       expect(s.state).toBe('completed');

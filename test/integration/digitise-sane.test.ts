@@ -159,7 +159,7 @@ describe('SANE driver (scanimage -d test)', () => {
       }),
     );
     try {
-      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: 'D-SANE-JAM', profile: 'sane' } })).json();
+      const { id } = (await agent.fastify.inject({ method: 'POST', url: '/api/v1/scans', payload: { dossierCode: '000.00.21.H30-261122-9014', profile: 'sane' } })).json();
       await agent.ctx.digitise.settled(id);
       let s = (await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}` })).json();
       expect(s).toMatchObject({ state: 'paused', error: { code: 'jam' } });

@@ -140,7 +140,7 @@ describe('scan sessions (simulated scanner)', () => {
       { kind: 'text' },
     ]);
     sim.injectFault('jam', 3);
-    const { id } = (await post('/api/v1/scans', { dossierCode: 'D-JAM-1', profile: 'fast' })).json();
+    const { id } = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9008', profile: 'fast' })).json();
     let s = await session(id);
     expect(s.state).toBe('paused');
     expect(s.error.code).toBe('jam');
@@ -164,11 +164,11 @@ describe('scan sessions (simulated scanner)', () => {
 
   test('an empty feeder pauses with no-documents; finish completes with what was scanned', async () => {
     sim.load([{ kind: 'text' }]);
-    const { id } = (await post('/api/v1/scans', { dossierCode: 'D-EMPTY-1', profile: 'fast' })).json();
+    const { id } = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9006', profile: 'fast' })).json();
     let s = await session(id);
     expect(s.state).toBe('completed');
     sim.load([]);
-    const second = (await post('/api/v1/scans', { dossierCode: 'D-EMPTY-2', profile: 'fast' })).json().id;
+    const second = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9007', profile: 'fast' })).json().id;
     s = await session(second);
     expect(s.state).toBe('paused');
     expect(s.error.code).toBe('no-documents');
@@ -181,7 +181,7 @@ describe('scan sessions (simulated scanner)', () => {
 
   test('cancel stops the scan and deletes its files', async () => {
     sim.load(Array.from({ length: 40 }, () => ({ kind: 'text' as const })));
-    const { id } = (await post('/api/v1/scans', { dossierCode: 'D-CANCEL-1', profile: 'fast' })).json();
+    const { id } = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9002', profile: 'fast' })).json();
     await new Promise<void>((resolve) => {
       const off = agent.ctx.bus.subscribe((e) => {
         if (e.type === 'hcc.scan.page' && (e.data as any).sessionId === id) {
@@ -201,7 +201,7 @@ describe('scan sessions (simulated scanner)', () => {
 
   test('OCR asked for without tesseract: the session says so and the PDF is still made', async () => {
     sim.load([{ kind: 'text' }]);
-    const { id } = (await post('/api/v1/scans', { dossierCode: 'D-OCR-1', profile: 'ocr' })).json();
+    const { id } = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9010', profile: 'ocr' })).json();
     const s = await session(id);
     expect(s.state).toBe('completed');
     expect(s.warnings).toEqual([expect.objectContaining({ code: 'ocr-unavailable', message: expect.stringMatching(/tesseract is not installed/) })]);
@@ -209,13 +209,17 @@ describe('scan sessions (simulated scanner)', () => {
   });
 
   test('refusals: unknown scanner, unknown profile, unknown fields, busy scanner, missing session', async () => {
-    expect((await post('/api/v1/scans', { dossierCode: 'X1', scanner: 'nope' })).statusCode).toBe(404);
-    expect((await post('/api/v1/scans', { dossierCode: 'X1', profile: 'nope' })).json().error).toBe('unknown-profile');
-    expect((await post('/api/v1/scans', { dossierCode: 'X1', colour: 'red' })).statusCode).toBe(400);
+    expect((await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9018', scanner: 'nope' })).statusCode).toBe(404);
+    expect((await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9018', profile: 'nope' })).json().error).toBe('unknown-profile');
+    expect((await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9018', colour: 'red' })).statusCode).toBe(400);
     expect((await post('/api/v1/scans', { dossierCode: '../etc' })).statusCode).toBe(400);
+    // code-like but no dossier code: scans are kept and uploaded under it
+    const notACode = await post('/api/v1/scans', { dossierCode: 'ABC-123' });
+    expect(notACode.statusCode).toBe(400);
+    expect(notACode.json()).toMatchObject({ error: 'bad-dossier-code', messageVi: expect.stringContaining('không phải mã hồ sơ') });
     sim.load(Array.from({ length: 30 }, () => ({ kind: 'text' as const })));
-    const { id } = (await post('/api/v1/scans', { dossierCode: 'X2', profile: 'fast' })).json();
-    const busy = await post('/api/v1/scans', { dossierCode: 'X3', profile: 'fast' });
+    const { id } = (await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9019', profile: 'fast' })).json();
+    const busy = await post('/api/v1/scans', { dossierCode: '000.00.21.H30-261122-9020', profile: 'fast' });
     expect(busy.statusCode).toBe(409);
     expect(busy.json().error).toBe('scanner-busy');
     await post(`/api/v1/scans/${id}/cancel`);
@@ -252,7 +256,7 @@ describe('scan sessions (simulated scanner)', () => {
     const { DigitiseService } = await import('../../src/digitise/service.ts');
     const store = agent.ctx.digitise.store;
     const at = new Date().toISOString();
-    store.insertSession({ id: 'crashed-1', dossierCode: 'D-CRASH-1', scanner: 'docs', profile: 'fast', components: null }, at);
+    store.insertSession({ id: 'crashed-1', dossierCode: '000.00.21.H30-261122-9003', scanner: 'docs', profile: 'fast', components: null }, at);
     store.updateSession('crashed-1', { state: 'paused' }, at);
     const partial = join(work, 'partial.pdf');
     writeFileSync(partial, '%PDF-1.7 partial');
@@ -277,7 +281,7 @@ describe('scan routes need the scan scope', () => {
       }),
     );
     try {
-      const call = (token: string) => a.fastify.inject({ method: 'POST', url: '/api/v1/scans', headers: { origin: 'http://clerk.example', authorization: `Bearer ${token}` }, payload: { dossierCode: 'D-SCOPE-1' } });
+      const call = (token: string) => a.fastify.inject({ method: 'POST', url: '/api/v1/scans', headers: { origin: 'http://clerk.example', authorization: `Bearer ${token}` }, payload: { dossierCode: '000.00.21.H30-261122-9015' } });
       expect((await call('print-only-token')).statusCode).toBe(403);
       const ok = await call('clerk-scan-token');
       expect(ok.statusCode).toBe(202);

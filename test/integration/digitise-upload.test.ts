@@ -118,14 +118,14 @@ async function scanOne(code: string) {
 describe('upload to the central side', () => {
   test('chunked, resumed after a broken connection, verified, then deleted locally with an event', async () => {
     central.breakPatches = 1;
-    const { id, doc, path } = await scanOne('D-UP-1');
+    const { id, doc, path } = await scanOne('000.00.21.H30-261122-9016');
     expect(doc.size).toBeGreaterThan(3 * 16384);
     await until(() => agent.ctx.digitise.document(id, doc.id)?.state === 'uploaded' && !existsSync(path), 30_000);
     const up = [...central.uploads.values()].find((u) => u.meta.documentId === doc.id)!;
     expect(up.done).toBe(true);
     const received = Buffer.concat(up.data);
     expect(createHash('sha256').update(received).digest('hex')).toBe(doc.sha256);
-    expect(up.meta).toMatchObject({ filename: doc.name, dossierCode: 'D-UP-1', component: doc.component, sha256: doc.sha256, filetype: 'application/pdf' });
+    expect(up.meta).toMatchObject({ filename: doc.name, dossierCode: '000.00.21.H30-261122-9016', component: doc.component, sha256: doc.sha256, filetype: 'application/pdf' });
     // The broken PATCH was followed by a HEAD to find the offset, and no byte was sent twice.
     expect(central.log.filter((l) => l.startsWith('HEAD'))).toHaveLength(1);
     expect(received.length).toBe(doc.size);
@@ -141,7 +141,7 @@ describe('upload to the central side', () => {
 
   test('a whole-file hash mismatch keeps the local copy', async () => {
     central.corrupt = true;
-    const { id, doc, path } = await scanOne('D-UP-2');
+    const { id, doc, path } = await scanOne('000.00.21.H30-261122-9017');
     await until(() => central.log.filter((l) => l.startsWith('POST')).length >= 2 && agent.ctx.digitise.uploader.lastError, 30_000);
     expect(agent.ctx.digitise.uploader.lastError).toMatch(/checksum mismatch/);
     expect(agent.ctx.digitise.document(id, doc.id)!.state).toBe('ready');
@@ -155,19 +155,19 @@ describe('upload to the central side', () => {
 describe('retention', () => {
   test('scans older than the retention period are deleted, uploaded or not, with an event', async () => {
     await central.stop();
-    const { id, doc, path } = await scanOne('D-OLD-1');
+    const { id, doc, path } = await scanOne('000.00.21.H30-261122-9012');
     await agent.ctx.digitise.uploader.idle();
     expect(existsSync(path)).toBe(true);
     const old = new Date(Date.now() - 8 * 86_400_000).toISOString();
     agent.ctx.db.prepare('UPDATE scan_documents SET created_at = ? WHERE session_id = ?').run(old, id);
     agent.ctx.db.prepare('UPDATE scan_sessions SET created_at = ? WHERE id = ?').run(old, id);
-    const fresh = await scanOne('D-NEW-1');
+    const fresh = await scanOne('000.00.21.H30-261122-9009');
     expect(await agent.ctx.digitise.sweep()).toBe(1);
     expect(existsSync(path)).toBe(false);
     expect(existsSync(fresh.path)).toBe(true);
     expect(agent.ctx.digitise.document(id, doc.id)!.state).toBe('deleted');
     const ev = outboxEvents(agent, 'hcc.scan.deleted').find((e) => e.data.documentId === doc.id)!;
-    expect(ev.subject).toBe('D-OLD-1');
+    expect(ev.subject).toBe('000.00.21.H30-261122-9012');
     expect(ev.data).toMatchObject({ uploaded: false, reason: 'retention', retentionDays: 7, sha256: doc.sha256 });
     expect((await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/pages/1/thumb.jpg` })).statusCode).toBe(404);
     expect((await agent.fastify.inject({ method: 'GET', url: `/api/v1/scans/${id}/documents/${doc.id}` })).statusCode).toBe(410);

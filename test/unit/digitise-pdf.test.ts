@@ -13,7 +13,7 @@ import { parseTsv } from '../../src/digitise/ocr.ts';
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'hcc-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const meta = { dossierCode: 'D-1', component: 'Giấy tờ', device: 'sim (simulated)', scanTime: new Date('2026-11-22T03:04:05Z'), agent: 'desk-1' };
+const meta = { dossierCode: '000.00.21.H30-261122-9001', component: 'Giấy tờ', device: 'sim (simulated)', scanTime: new Date('2026-11-22T03:04:05Z'), agent: 'desk-1' };
 
 async function page(i: number, w = 413, h = 585): Promise<Buffer> {
   return sharp({ create: { width: w, height: h, channels: 3, background: { r: 250, g: 250 - i, b: 240 } } }).jpeg({ quality: 70 }).toBuffer();
