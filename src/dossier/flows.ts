@@ -161,7 +161,7 @@ export class DossierFlows {
   }
 
   /** The VietQR payload for a fee due, when an account is configured; the purpose is the dossier code. */
-  vietqr(code: string, fee: number | undefined): string | undefined {
+  private vietqr(code: string, fee: number | undefined): string | undefined {
     if (!fee || !this.d.vietqr.bankBin) return undefined;
     return vietQrPayload({ bankBin: this.d.vietqr.bankBin, accountNumber: this.d.vietqr.accountNumber, amount: fee, purpose: purposeText(code) });
   }

@@ -47,8 +47,10 @@ export class ProcedureIndex {
   /** By code: exact, or the national part of a code with a local suffix (1.001193 for 1.001193.000.00.00.H12). */
   get(code: string): Procedure | undefined {
     const c = code.trim().toLowerCase();
+    const exact = this.byCode.get(c);
+    if (exact) return exact;
     const i = this.codes.findIndex((k) => k.startsWith(`${c}.`) || c.startsWith(`${k}.`));
-    return this.byCode.get(c) ?? (i >= 0 ? this.procedures[i] : undefined);
+    return i >= 0 ? this.procedures[i] : undefined;
   }
 
   /** Counts, per procedure, how many query words start one of its words. */

@@ -6,22 +6,8 @@
  */
 import { get } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
-import type { Procedure, ProceduresAnswer } from '../../../src/procedures/schemas.ts';
+import type { Appointment, Procedure, ProceduresAnswer } from '../lib/procedures.ts';
 import { field, i18n, t } from './shared.ts';
-
-export interface Appointment {
-  appointmentAt: string;
-  skipped: { date: string; reason: string; reasonVi: string }[];
-}
-
-/** "Thứ Năm, 26/02/2026 10:00" in Vietnam time (or English on the switch). */
-export function weekdayDate(iso: string): string {
-  const d = new Date(iso);
-  const locale = i18n.lang === 'en' ? 'en-GB' : 'vi-VN';
-  const day = d.toLocaleDateString(locale, { timeZone: 'Asia/Ho_Chi_Minh', weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric' });
-  const time = d.toLocaleTimeString(locale, { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hour12: false });
-  return `${day.charAt(0).toUpperCase()}${day.slice(1)} ${time}`;
-}
 
 /** "14/02–22/02: Tết Nguyên đán; 30/04: Ngày Giải phóng…" — consecutive days with one reason grouped. */
 export function skippedText(skipped: Appointment['skipped']): string {

@@ -7,9 +7,9 @@ import { post, get, withToken, API } from '../lib/api.ts';
 import { h, render } from '../lib/dom.ts';
 import type { Applicant, CitizenId, FlowAnswer, ReceiveBody, ReturnMethod } from '../lib/dossier.ts';
 import type { PrintJob } from '../lib/print.ts';
-import { clerk, field, statusLine, t } from './shared.ts';
-import type { Procedure } from '../../../src/procedures/schemas.ts';
-import { ProcedurePicker, appointmentFor, skippedText, weekdayDate } from './procedure-picker.ts';
+import { clerk, field, i18n, statusLine, t } from './shared.ts';
+import { money, processingTimeVi, weekdayDate, type Procedure } from '../lib/procedures.ts';
+import { ProcedurePicker, appointmentFor, skippedText } from './procedure-picker.ts';
 
 interface ComponentRow {
   /** Ticked = received; a procedure's optional papers start unticked. */
@@ -126,7 +126,7 @@ export class ReceiptForm {
     render(this.feesEl, this.feeRows.map((f) => field(f.name, f.amount)));
     this.sumFees();
     if (!p) return;
-    this.processingTime.value = p.processingHours ? `${p.processingHours} giờ làm việc` : p.processingDays === 0 ? 'Trong ngày làm việc' : `${p.processingDays} ngày làm việc`;
+    this.processingTime.value = processingTimeVi(p);
     try {
       const a = await appointmentFor(p);
       this.appointment.value = vnLocal(a.appointmentAt);
@@ -139,7 +139,7 @@ export class ReceiptForm {
   /** The appointment's weekday beside it, and which days were not counted. */
   private showAppointment(skipped = ''): void {
     const v = this.appointment.value;
-    render(this.appointmentNote, v ? h('strong', {}, weekdayDate(vnIso(v))) : '', skipped ? h('span', { class: 'muted' }, ` · ${skipped}`) : '');
+    render(this.appointmentNote, v ? h('strong', {}, weekdayDate(vnIso(v), i18n.lang, true)) : '', skipped ? h('span', { class: 'muted' }, ` · ${skipped}`) : '');
   }
 
   private sumFees(): void {
@@ -227,14 +227,14 @@ export class ReceiptForm {
     const pay = async (method: 'cash' | 'transfer' | 'pos') => {
       try {
         await post(`/dossiers/${encodeURIComponent(code)}/fees/paid`, { method, amount, ...(reference.value.trim() ? { reference: reference.value.trim() } : {}), ...(clerk.value.trim() ? { clerk: clerk.value.trim() } : {}) });
-        render(this.payment, h('p', { class: 'c-status ok', 'data-testid': 'payment-status' }, `${t('paidOk')}: ${amount.toLocaleString('vi-VN')} đồng`));
+        render(this.payment, h('p', { class: 'c-status ok', 'data-testid': 'payment-status' }, `${t('paidOk')}: ${money(amount)} đồng`));
       } catch (err) {
         line.fail(err);
       }
     };
     render(
       this.payment,
-      h('p', { class: 'c-status warn' }, t('feeDue', { amount: amount.toLocaleString('vi-VN') })),
+      h('p', { class: 'c-status warn' }, t('feeDue', { amount: money(amount) })),
       reference,
       h(
         'div',

@@ -9,17 +9,13 @@
 import { h } from '../lib/dom.ts';
 import type { Lang } from '../lib/i18n.ts';
 import type { Appointment, FeeItem, Procedure, ProcedureComponent, ProceduresAnswer } from '../lib/procedures.ts';
+import { money, vnClock, weekdayDate } from '../lib/procedures.ts';
 import type { Key } from './i18n.ts';
 
 export type ListAnswer = { ok: true; data: ProceduresAnswer } | { ok: false; status: number };
 
 type T = (k: Key, vars?: Record<string, string | number>) => string;
 type Pick = (vi: string | undefined, en: string | undefined) => string;
-
-/** Thousands with dots, as vi-VN writes them (100.000), without relying on the browser's locale data. */
-export function money(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-}
 
 export function processingTime(p: Procedure, t: T): string {
   if (p.processingHours) return t('workingHoursN', { n: p.processingHours });
@@ -31,25 +27,11 @@ export function feeText(f: FeeItem, t: T): string {
   return f.amount === 0 ? t('free') : `${money(f.amount)} ${t('currency')}`;
 }
 
-const WEEKDAYS: Record<Lang, string[]> = {
-  vi: ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'],
-  en: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
-};
-
-/** The calendar day in Vietnam (UTC+7, no daylight saving) of an instant. */
-function vnDay(ms: number): Date {
-  return new Date(ms + 7 * 3600_000);
-}
-
 /** "Thứ Sáu, 04/12/2026" (Vietnam time), with "hôm nay" when it is today. */
 export function appointmentDay(iso: string, lang: Lang, t: T, now = Date.now()): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '';
-  const d = vnDay(ms);
-  const dd = String(d.getUTCDate()).padStart(2, '0');
-  const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-  const s = `${WEEKDAYS[lang][d.getUTCDay()]}, ${dd}/${mm}/${d.getUTCFullYear()}`;
-  return vnDay(now).toISOString().slice(0, 10) === d.toISOString().slice(0, 10) ? `${t('today')}, ${s}` : s;
+  const s = weekdayDate(iso, lang);
+  if (!s) return '';
+  return vnClock(now).toISOString().slice(0, 10) === vnClock(Date.parse(iso)).toISOString().slice(0, 10) ? `${t('today')}, ${s}` : s;
 }
 
 function card(p: Procedure, pick: Pick, sub: string, open: (p: Procedure) => void): HTMLElement {
